@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets everything up on a fresh Debian 12 machine and runs neuroseed on the bundled sample vault (two design
+# notes that arrive double-encoded, UTF-8 read as Mac Roman): import with repair, list, weigh.
+# Embedded default: no server, no model download. The demo store is build/demo-store (made fresh each run).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/build.sh neuroseed
+ns() { "$root/build/bin/neuroseed" --store "$root/build/demo-store" "$@"; }
+rm -rf "$root/build/demo-store"
+
+echo "== neuroseed import samples/vault"
+ns import samples/vault
+echo
+echo "== neuroseed notes"
+ns notes
+echo
+echo "== neuroseed weigh --by note"
+ns weigh --by note
+echo
+echo "== neuroseed weigh --by role"
+ns weigh --by role
+echo
+echo "== neuroseed cat 000_8429abf1bad64ad2.md (first lines)"
+ns cat 000_8429abf1bad64ad2.md | head -n 12

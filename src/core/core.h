@@ -1,0 +1,61 @@
+// core: what every module shares — the one typed error that carries a kind and a place, content hashing,
+// and the UTF-8 and script helpers the importers and the weigher both need.
+//
+// Errors travel up as neuroseed::Error; only apps/ turns them into a message and an exit code
+// (0 ok, 1 partial, 2 bad input or usage, 3 internal; io and unavailable map to 2 as well).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace neuroseed {
+
+enum class ErrorKind { invalid_input, io, corrupt, unavailable, internal };
+
+const char * error_kind_name(ErrorKind kind);
+
+class Error : public std::runtime_error {
+  public:
+    // `where` is a file, optionally with ":line" or " at byte N"; empty when there is no place to name.
+    Error(ErrorKind kind, std::string where, const std::string & what);
+
+    ErrorKind           kind() const { return kind_; }
+    const std::string & where() const { return where_; }
+    const std::string & what_only() const { return what_; }
+
+  private:
+    ErrorKind   kind_;
+    std::string where_;
+    std::string what_;
+};
+
+// 128-bit XXH3 of the bytes, as 32 lowercase hex digits: the content hash of sources, notes and texts.
+std::string content_hash(std::string_view bytes);
+
+// True when the bytes are well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
+bool utf8_valid(std::string_view bytes);
+
+// Byte offset of the first malformed UTF-8 sequence, or npos when the whole input is valid.
+size_t utf8_first_invalid(std::string_view bytes);
+
+// The language a text is written in, judged by the script of its letters: Cyrillic -> ru,
+// Han/Kana/Hangul -> zh (CJK), Latin -> en, anything else (or no letters) -> other.
+enum class Script { ru, en, zh, other };
+
+const char * script_name(Script script);
+
+// Counts of letters per script in a text; the dominant one names the text's language.
+struct ScriptCounts {
+    size_t ru    = 0;
+    size_t en    = 0;
+    size_t zh    = 0;
+    size_t other = 0;
+
+    Script dominant() const;
+};
+
+ScriptCounts script_count(std::string_view utf8);
+
+}  // namespace neuroseed

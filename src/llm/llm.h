@@ -1,0 +1,63 @@
+// llm: the one seam to llama.cpp — nothing else includes llama.h. Loads GGUF files (vocabulary-only for
+// weighing), tokenizes exactly as llama.cpp does, applies chat templates, and routes llama.cpp's logs.
+//
+// Tokenization convention used everywhere in neuroseed (and stated in `weigh --help`): no BOS/EOS added and
+// special-token text such as "<|im_start|>" is NOT parsed as a special token — the text is weighed as the
+// plain text it is, as `llama-tokenize --no-bos --no-parse-special` does. Template costs are counted with
+// special tokens parsed, because that is how a chat prompt is fed to the model.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct llama_model;
+
+namespace neuroseed {
+
+struct ChatTurn {
+    std::string role;  // system, user, assistant
+    std::string content;
+};
+
+class Vocab {
+  public:
+    // Loads the vocabulary of a GGUF file (weights are not read). Throws Error(unavailable) when the file is
+    // missing and Error(invalid_input) when it is not a GGUF model llama.cpp can read.
+    static std::shared_ptr<Vocab> load(const std::string & path);
+    ~Vocab();
+    Vocab(const Vocab &)             = delete;
+    Vocab & operator=(const Vocab &) = delete;
+
+    std::vector<int32_t> tokenize(std::string_view text, bool parse_special = false) const;
+    size_t               count(std::string_view text, bool parse_special = false) const;
+    std::string          piece(int32_t token) const;
+    int32_t              size() const;
+
+    // Renders a conversation with the model's own chat template (GGUF metadata), or ChatML when it has none.
+    std::string chat_render(const std::vector<ChatTurn> & turns, bool add_assistant_start) const;
+    // Tokens of the rendered conversation, template included (special tokens parsed, as the model reads it).
+    size_t      chat_count(const std::vector<ChatTurn> & turns) const;
+
+    const std::string & path() const { return path_; }
+    const std::string & id() const { return id_; }  // content hash of the GGUF file: keys the token cache
+    const std::string & name() const { return name_; }
+
+  private:
+    Vocab() = default;
+    llama_model * model_ = nullptr;
+    std::string   path_;
+    std::string   id_;
+    std::string   name_;
+};
+
+// The vocabulary used when none is named: $NEUROSEED_VOCAB, else ggml-vocab-qwen2.gguf beside the running
+// binary (where the build installs it), else ../share/neuroseed/ggml-vocab-qwen2.gguf.
+std::string vocab_default_path();
+
+// Silences llama.cpp below warnings unless NEUROSEED_LLAMA_LOG=1; called once by everything that loads.
+void llm_init();
+
+}  // namespace neuroseed

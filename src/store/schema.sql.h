@@ -1,0 +1,44 @@
+// Internal to store/: the schema, version 1. Bump kStoreSchemaVersion and add a migration for any change.
+#pragma once
+
+namespace neuroseed {
+
+inline constexpr int  kStoreSchemaVersion = 1;
+inline constexpr char kStoreMagic[]       = "neuroseed-store";
+
+inline constexpr char kStoreSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS import_runs (
+    id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
+    args TEXT NOT NULL, summary TEXT);
+CREATE TABLE IF NOT EXISTS sources (
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, format TEXT NOT NULL, content_hash TEXT NOT NULL,
+    bytes INTEGER NOT NULL, repair TEXT NOT NULL, imported_at TEXT NOT NULL, run_id INTEGER);
+CREATE TABLE IF NOT EXISTS source_changes (
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL, old_hash TEXT NOT NULL, new_hash TEXT NOT NULL,
+    changed_at TEXT NOT NULL, run_id INTEGER);
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    uid TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL, meta TEXT NOT NULL, raw_zstd BLOB NOT NULL, raw_bytes INTEGER NOT NULL,
+    raw_hash TEXT NOT NULL, UNIQUE (source_id, uid));
+CREATE INDEX IF NOT EXISTS notes_uid ON notes(uid);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY, note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, role TEXT NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL,
+    timestamp TEXT NOT NULL, external_id TEXT NOT NULL, parent_external_id TEXT NOT NULL,
+    content_type TEXT NOT NULL, model TEXT NOT NULL, section TEXT NOT NULL, branch INTEGER NOT NULL,
+    src_begin INTEGER NOT NULL, src_end INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_note ON messages(note_id, seq);
+CREATE TABLE IF NOT EXISTS links (
+    id INTEGER PRIMARY KEY, note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    message_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL, target TEXT NOT NULL, alias TEXT NOT NULL, anchor TEXT NOT NULL, label TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS links_note ON links(note_id);
+CREATE INDEX IF NOT EXISTS links_target ON links(target);
+CREATE TABLE IF NOT EXISTS token_cache (
+    text_hash TEXT NOT NULL, vocab_id TEXT NOT NULL, tokens INTEGER NOT NULL, PRIMARY KEY (text_hash, vocab_id))
+    WITHOUT ROWID;
+)sql";
+
+}  // namespace neuroseed

@@ -1,0 +1,46 @@
+// Internal to store/: a prepared statement that finalizes itself and turns SQLite errors into neuroseed errors.
+#pragma once
+
+#include "core/core.h"
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace neuroseed {
+
+[[noreturn]] void sqlite_fail(sqlite3 * db, std::string_view doing);
+
+void sqlite_exec(sqlite3 * db, const char * sql);
+
+class Stmt {
+  public:
+    Stmt(sqlite3 * db, const char * sql);
+    ~Stmt() { sqlite3_finalize(stmt_); }
+    Stmt(const Stmt &)             = delete;
+    Stmt & operator=(const Stmt &) = delete;
+
+    Stmt & bind(int i, int64_t v);
+    Stmt & bind(int i, std::string_view v);
+    Stmt & bind_blob(int i, std::string_view v);
+    Stmt & bind_null(int i);
+
+    // Steps once: true while a row is available.
+    bool step();
+    // Steps a statement that returns no rows, then resets it for reuse.
+    void run();
+    void reset();
+
+    int64_t     int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+    std::string text(int col) const;
+    std::string blob(int col) const;
+    bool        is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+  private:
+    sqlite3 *      db_;
+    sqlite3_stmt * stmt_ = nullptr;
+};
+
+}  // namespace neuroseed

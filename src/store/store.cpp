@@ -1,0 +1,373 @@
+#include "store/store.h"
+
+#include "core/core.h"
+#include "store/schema.sql.h"
+#include "store/sqlite_stmt.h"
+
+#include <fmt/format.h>
+#include <zstd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+
+namespace neuroseed {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string now_iso() {
+    std::time_t t = std::time(nullptr);
+    std::tm     tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string zstd_pack(std::string_view text) {
+    std::string out(ZSTD_compressBound(text.size()), '\0');
+    size_t      n = ZSTD_compress(out.data(), out.size(), text.data(), text.size(), 3);
+    if (ZSTD_isError(n)) throw Error(ErrorKind::internal, "", fmt::format("zstd: {}", ZSTD_getErrorName(n)));
+    out.resize(n);
+    return out;
+}
+
+std::string zstd_unpack(std::string_view packed, uint64_t size, int64_t note_id) {
+    std::string out(size, '\0');
+    size_t      n = ZSTD_decompress(out.data(), out.size(), packed.data(), packed.size());
+    if (ZSTD_isError(n) || n != size) {
+        throw Error(ErrorKind::corrupt, "store", fmt::format("raw text of note {} does not decompress", note_id));
+    }
+    return out;
+}
+
+Message message_read(const Stmt & s, int first) {
+    Message m;
+    m.role               = s.text(first + 0);
+    m.author             = s.text(first + 1);
+    m.text               = s.text(first + 2);
+    m.timestamp          = s.text(first + 3);
+    m.external_id        = s.text(first + 4);
+    m.parent_external_id = s.text(first + 5);
+    m.content_type       = s.text(first + 6);
+    m.model              = s.text(first + 7);
+    m.section            = s.text(first + 8);
+    m.branch             = static_cast<int>(s.int64(first + 9));
+    m.src_begin          = static_cast<uint64_t>(s.int64(first + 10));
+    m.src_end            = static_cast<uint64_t>(s.int64(first + 11));
+    return m;
+}
+
+constexpr const char * kMessageColumns =
+    "role, author, text, timestamp, external_id, parent_external_id, content_type, model, section, branch, "
+    "src_begin, src_end";
+
+NoteRow note_row_read(const Stmt & s) {
+    NoteRow n;
+    n.id          = s.int64(0);
+    n.uid         = s.text(1);
+    n.kind        = s.text(2);
+    n.title       = s.text(3);
+    n.format      = s.text(4);
+    n.source_path = s.text(5);
+    n.created_at  = s.text(6);
+    n.raw_hash    = s.text(7);
+    n.raw_bytes   = static_cast<uint64_t>(s.int64(8));
+    n.messages    = static_cast<size_t>(s.int64(9));
+    return n;
+}
+
+constexpr const char * kNoteSelect =
+    "SELECT n.id, n.uid, n.kind, n.title, s.format, s.path, n.created_at, n.raw_hash, n.raw_bytes, "
+    "(SELECT count(*) FROM messages m WHERE m.note_id = n.id AND m.branch = 0) "
+    "FROM notes n JOIN sources s ON s.id = n.source_id ";
+
+}  // namespace
+
+std::string Store::default_dir() {
+    const char * env = std::getenv("NEUROSEED_STORE");
+    return env && *env ? env : ".neuroseed";
+}
+
+Store::Store(const std::string & dir) : dir_(dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(ErrorKind::io, dir, fmt::format("cannot create the store folder: {}", ec.message()));
+    std::string path = (fs::path(dir) / "store.db").string();
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+        std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw Error(ErrorKind::io, path, "cannot open the store: " + msg);
+    }
+    try {
+        sqlite3_busy_timeout(db_, 10000);
+        sqlite_exec(db_, "PRAGMA journal_mode=WAL");
+        sqlite_exec(db_, "PRAGMA synchronous=NORMAL");
+        sqlite_exec(db_, "PRAGMA foreign_keys=ON");
+        Stmt magic(db_, "SELECT value FROM meta WHERE key = 'magic'");
+        bool fresh = false;
+        try {
+            fresh = !magic.step();
+        } catch (const Error &) {
+            fresh = true;  // no meta table yet
+        }
+        if (!fresh) {
+            if (magic.text(0) != kStoreMagic) throw Error(ErrorKind::corrupt, path, "not a neuroseed store");
+            Stmt version(db_, "SELECT value FROM meta WHERE key = 'schema_version'");
+            int  v = version.step() ? std::atoi(version.text(0).c_str()) : 0;
+            if (v != kStoreSchemaVersion) {
+                throw Error(ErrorKind::corrupt, path,
+                            fmt::format("store schema version {} is not the {} this neuroseed reads", v,
+                                        kStoreSchemaVersion));
+            }
+        }
+        sqlite_exec(db_, "BEGIN IMMEDIATE");
+        sqlite_exec(db_, kStoreSchema);
+        Stmt put(db_, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
+        put.bind(1, "magic").bind(2, kStoreMagic).run();
+        put.bind(1, "schema_version").bind(2, std::to_string(kStoreSchemaVersion)).run();
+        sqlite_exec(db_, "COMMIT");
+    } catch (const Error & e) {
+        sqlite3_close(db_);
+        db_ = nullptr;
+        // SQLite says "file is not a database" for foreign files: name it as the corruption it is.
+        if (e.kind() == ErrorKind::io && std::string(e.what()).find("not a database") != std::string::npos)
+            throw Error(ErrorKind::corrupt, path, "not a neuroseed store (not a SQLite database)");
+        throw;
+    }
+}
+
+Store::~Store() {
+    if (db_) sqlite3_close_v2(db_);
+}
+
+int64_t Store::run_begin(const std::string & args_json) {
+    Stmt s(db_, "INSERT INTO import_runs (started_at, status, args) VALUES (?, 'running', ?)");
+    s.bind(1, now_iso()).bind(2, args_json).run();
+    return sqlite3_last_insert_rowid(db_);
+}
+
+void Store::run_finish(int64_t run_id, const std::string & status, const std::string & summary_json) {
+    Stmt s(db_, "UPDATE import_runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?");
+    s.bind(1, now_iso()).bind(2, status).bind(3, summary_json).bind(4, run_id).run();
+}
+
+std::optional<SourceRecord> Store::source_find(const std::string & path) {
+    Stmt s(db_, "SELECT id, path, format, content_hash, repair, bytes, imported_at FROM sources WHERE path = ?");
+    s.bind(1, path);
+    if (!s.step()) return std::nullopt;
+    return SourceRecord{ s.int64(0), s.text(1),
+                         s.text(2),  s.text(3),
+                         s.text(4),  static_cast<uint64_t>(s.int64(5)),
+                         s.text(6) };
+}
+
+SourceWrite Store::source_begin(const SourceRecord & source, int64_t run_id) {
+    sqlite_exec(db_, "BEGIN IMMEDIATE");
+    try {
+        auto old = source_find(source.path);
+        if (old && old->content_hash != source.content_hash) {
+            Stmt change(db_,
+                        "INSERT INTO source_changes (path, old_hash, new_hash, changed_at, run_id) "
+                        "VALUES (?, ?, ?, ?, ?)");
+            change.bind(1, source.path).bind(2, old->content_hash).bind(3, source.content_hash);
+            change.bind(4, now_iso()).bind(5, run_id).run();
+        }
+        Stmt up(db_,
+                "INSERT INTO sources (path, format, content_hash, bytes, repair, imported_at, run_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET format = excluded.format, "
+                "content_hash = excluded.content_hash, bytes = excluded.bytes, repair = excluded.repair, "
+                "imported_at = excluded.imported_at, run_id = excluded.run_id");
+        up.bind(1, source.path).bind(2, source.format).bind(3, source.content_hash);
+        up.bind(4, static_cast<int64_t>(source.bytes)).bind(5, source.repair).bind(6, now_iso()).bind(7, run_id);
+        up.run();
+        Stmt id(db_, "SELECT id FROM sources WHERE path = ?");
+        id.bind(1, source.path);
+        id.step();
+        int64_t source_id = id.int64(0);
+        Stmt    drop(db_, "DELETE FROM notes WHERE source_id = ?");
+        drop.bind(1, source_id).run();
+        return SourceWrite(*this, source_id);
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+std::vector<SourceChange> Store::source_changes() {
+    std::vector<SourceChange> out;
+    Stmt s(db_, "SELECT path, old_hash, new_hash, changed_at, run_id FROM source_changes ORDER BY id");
+    while (s.step()) out.push_back({ s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4) });
+    return out;
+}
+
+SourceWrite::SourceWrite(Store & store, int64_t source_id) : store_(&store), source_id_(source_id) {}
+
+SourceWrite::SourceWrite(SourceWrite && o) noexcept :
+    store_(o.store_),
+    source_id_(o.source_id_),
+    notes_(o.notes_),
+    messages_(o.messages_),
+    open_(o.open_) {
+    o.open_ = false;
+}
+
+SourceWrite::~SourceWrite() {
+    if (open_) sqlite3_exec(store_->db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void SourceWrite::note_add(const Note & note) {
+    sqlite3 * db = store_->db_;
+    Stmt      n(db,
+                "INSERT INTO notes (source_id, uid, kind, title, created_at, updated_at, meta, raw_zstd, raw_bytes, "
+                "raw_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    n.bind(1, source_id_).bind(2, note.uid).bind(3, note.kind).bind(4, note.title).bind(5, note.created_at);
+    n.bind(6, note.updated_at).bind(7, note.meta_json.empty() ? "{}" : note.meta_json);
+    n.bind_blob(8, zstd_pack(note.raw)).bind(9, static_cast<int64_t>(note.raw.size())).bind(10, content_hash(note.raw));
+    n.run();
+    int64_t note_id = sqlite3_last_insert_rowid(db);
+
+    Stmt link(db,
+              "INSERT INTO links (note_id, message_id, kind, target, alias, anchor, label) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    auto link_add = [&](const Link & l, std::optional<int64_t> message_id) {
+        link.bind(1, note_id);
+        if (message_id) link.bind(2, *message_id);
+        else link.bind_null(2);
+        link.bind(3, l.kind).bind(4, l.target).bind(5, l.alias).bind(6, l.anchor).bind(7, l.label).run();
+    };
+    for (const auto & l : note.links) link_add(l, std::nullopt);
+
+    Stmt m(db, fmt::format("INSERT INTO messages (note_id, seq, {}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           kMessageColumns)
+                   .c_str());
+    int seq = 0;
+    for (const auto & msg : note.messages) {
+        m.bind(1, note_id).bind(2, seq++).bind(3, msg.role).bind(4, msg.author).bind(5, msg.text);
+        m.bind(6, msg.timestamp).bind(7, msg.external_id).bind(8, msg.parent_external_id).bind(9, msg.content_type);
+        m.bind(10, msg.model).bind(11, msg.section).bind(12, msg.branch);
+        m.bind(13, static_cast<int64_t>(msg.src_begin)).bind(14, static_cast<int64_t>(msg.src_end));
+        m.run();
+        int64_t message_id = sqlite3_last_insert_rowid(db);
+        for (const auto & l : msg.links) link_add(l, message_id);
+    }
+    ++notes_;
+    messages_ += note.messages.size();
+}
+
+void SourceWrite::commit() {
+    sqlite_exec(store_->db_, "COMMIT");
+    open_ = false;
+}
+
+std::vector<NoteRow> Store::notes_list() {
+    std::vector<NoteRow> out;
+    Stmt                 s(db_, (std::string(kNoteSelect) + "ORDER BY s.path, n.id").c_str());
+    while (s.step()) out.push_back(note_row_read(s));
+    return out;
+}
+
+std::optional<NoteRow> Store::note_find(const std::string & ref) {
+    auto one = [&](const std::string & where, const std::string & value) -> std::optional<NoteRow> {
+        Stmt s(db_, (std::string(kNoteSelect) + where + " ORDER BY n.id LIMIT 2").c_str());
+        s.bind(1, value);
+        if (!s.step()) return std::nullopt;
+        NoteRow row = note_row_read(s);
+        if (s.step()) {
+            throw Error(ErrorKind::invalid_input, "",
+                        fmt::format("'{}' names more than one note; use its id (see `neuroseed notes`)", ref));
+        }
+        return row;
+    };
+    if (!ref.empty() && ref.find_first_not_of("0123456789") == std::string::npos) {
+        if (auto r = one("WHERE n.id = CAST(?1 AS INTEGER)", ref)) return r;
+    }
+    if (auto r = one("WHERE n.uid = ?1", ref)) return r;
+    if (auto r = one("WHERE n.title = ?1", ref)) return r;
+    std::string abs = fs::weakly_canonical(fs::absolute(ref)).string();
+    if (auto r = one("WHERE s.path = ?1 AND s.format IN ('obsidian', 'text')", abs)) return r;
+    return one("WHERE s.path LIKE '%/' || ?1 AND s.format IN ('obsidian', 'text')", ref);
+}
+
+std::string Store::note_raw(int64_t note_id) {
+    Stmt s(db_, "SELECT raw_zstd, raw_bytes FROM notes WHERE id = ?");
+    s.bind(1, note_id);
+    if (!s.step()) throw Error(ErrorKind::invalid_input, "", fmt::format("no note with id {}", note_id));
+    return zstd_unpack(s.blob(0), static_cast<uint64_t>(s.int64(1)), note_id);
+}
+
+std::vector<Message> Store::note_messages(int64_t note_id, bool all_branches) {
+    std::vector<Message> out;
+    Stmt s(db_, fmt::format("SELECT {} FROM messages WHERE note_id = ? {} ORDER BY seq", kMessageColumns,
+                            all_branches ? "" : "AND branch = 0")
+                    .c_str());
+    s.bind(1, note_id);
+    while (s.step()) out.push_back(message_read(s, 0));
+    Stmt l(db_, "SELECT m.seq, k.kind, k.target, k.alias, k.anchor, k.label FROM links k JOIN messages m ON "
+                "m.id = k.message_id WHERE k.note_id = ? ORDER BY k.id");
+    l.bind(1, note_id);
+    // Sequence numbers index the full list; map them back when branches are filtered.
+    std::vector<int> seq_of;
+    {
+        Stmt q(db_, fmt::format("SELECT seq FROM messages WHERE note_id = ? {} ORDER BY seq",
+                                all_branches ? "" : "AND branch = 0")
+                        .c_str());
+        q.bind(1, note_id);
+        while (q.step()) seq_of.push_back(static_cast<int>(q.int64(0)));
+    }
+    while (l.step()) {
+        auto it = std::lower_bound(seq_of.begin(), seq_of.end(), static_cast<int>(l.int64(0)));
+        if (it == seq_of.end() || *it != l.int64(0)) continue;
+        out[static_cast<size_t>(it - seq_of.begin())].links.push_back(
+            { l.text(1), l.text(2), l.text(3), l.text(4), l.text(5) });
+    }
+    return out;
+}
+
+std::vector<Link> Store::note_links(int64_t note_id) {
+    std::vector<Link> out;
+    Stmt s(db_, "SELECT kind, target, alias, anchor, label FROM links WHERE note_id = ? ORDER BY id");
+    s.bind(1, note_id);
+    while (s.step()) out.push_back({ s.text(0), s.text(1), s.text(2), s.text(3), s.text(4) });
+    return out;
+}
+
+void Store::messages_each(const std::function<void(const MessageRow &)> & fn) {
+    Stmt s(db_, fmt::format("SELECT id, note_id, seq, {} FROM messages WHERE branch = 0 ORDER BY note_id, seq",
+                            kMessageColumns)
+                    .c_str());
+    MessageRow row;
+    while (s.step()) {
+        row.id      = s.int64(0);
+        row.note_id = s.int64(1);
+        row.seq     = static_cast<int>(s.int64(2));
+        row.message = message_read(s, 3);
+        fn(row);
+    }
+}
+
+std::unordered_map<std::string, int64_t> Store::token_cache_load(const std::string & vocab_id) {
+    std::unordered_map<std::string, int64_t> out;
+    Stmt s(db_, "SELECT text_hash, tokens FROM token_cache WHERE vocab_id = ?");
+    s.bind(1, vocab_id);
+    while (s.step()) out.emplace(s.text(0), s.int64(1));
+    return out;
+}
+
+void Store::token_cache_put(const std::vector<std::pair<std::string, int64_t>> & counts, const std::string & vocab_id) {
+    if (counts.empty()) return;
+    sqlite_exec(db_, "BEGIN IMMEDIATE");
+    try {
+        Stmt s(db_, "INSERT OR REPLACE INTO token_cache (text_hash, vocab_id, tokens) VALUES (?, ?, ?)");
+        for (const auto & [hash, n] : counts) s.bind(1, hash).bind(2, vocab_id).bind(3, n).run();
+        sqlite_exec(db_, "COMMIT");
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+}  // namespace neuroseed

@@ -1,0 +1,130 @@
+// store: the one place that holds a person's memory on disk — a SQLite database (WAL mode) in the store
+// folder. Nothing outside this module writes SQL.
+//
+// Every source file is replaced in one transaction (SourceWrite): a crash or kill -9 at any moment leaves the
+// store exactly as it was before that file, and the next import resumes. The store carries a magic and a
+// schema version; a file that is not a neuroseed store, or a newer one, is refused with a clear error.
+#pragma once
+
+#include "import/import.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+struct sqlite3;
+
+namespace neuroseed {
+
+struct SourceRecord {
+    int64_t     id = 0;
+    std::string path;          // canonical absolute path
+    std::string format;
+    std::string content_hash;  // of the file's bytes as read
+    std::string repair;        // encoding repair applied, or ""
+    uint64_t    bytes = 0;
+    std::string imported_at;   // ISO 8601, UTC
+};
+
+struct NoteRow {
+    int64_t     id = 0;
+    std::string uid;
+    std::string kind;
+    std::string title;
+    std::string format;
+    std::string source_path;
+    std::string created_at;
+    std::string raw_hash;  // content hash of the raw text
+    uint64_t    raw_bytes = 0;
+    size_t      messages  = 0;
+};
+
+// A message with the note it belongs to, as the weigher and later the indexer read them.
+struct MessageRow {
+    int64_t     id      = 0;
+    int64_t     note_id = 0;
+    int         seq     = 0;
+    Message     message;
+};
+
+struct SourceChange {
+    std::string path;
+    std::string old_hash;
+    std::string new_hash;
+    std::string changed_at;
+    int64_t     run_id = 0;
+};
+
+class Store;
+
+// An open transaction that replaces one source file's notes. Destroying it without commit() rolls back.
+class SourceWrite {
+  public:
+    SourceWrite(SourceWrite &&) noexcept;
+    ~SourceWrite();
+
+    void note_add(const Note & note);
+    void commit();
+
+    size_t notes() const { return notes_; }
+    size_t messages() const { return messages_; }
+
+  private:
+    friend class Store;
+    SourceWrite(Store & store, int64_t source_id);
+
+    Store * store_;
+    int64_t source_id_;
+    size_t  notes_    = 0;
+    size_t  messages_ = 0;
+    bool    open_     = true;
+};
+
+class Store {
+  public:
+    // The store folder from the environment: $NEUROSEED_STORE, else ./.neuroseed
+    static std::string default_dir();
+
+    // Opens (creating when absent) the store in `dir`. Throws Error(corrupt) for a foreign or damaged file.
+    explicit Store(const std::string & dir);
+    ~Store();
+    Store(const Store &)             = delete;
+    Store & operator=(const Store &) = delete;
+
+    const std::string & dir() const { return dir_; }
+
+    int64_t run_begin(const std::string & args_json);
+    void    run_finish(int64_t run_id, const std::string & status, const std::string & summary_json);
+
+    std::optional<SourceRecord> source_find(const std::string & path);
+    // Begins replacing a source: records it (and, when its hash changed, a SourceChange), drops its old notes.
+    SourceWrite               source_begin(const SourceRecord & source, int64_t run_id);
+    std::vector<SourceChange> source_changes();
+
+    std::vector<NoteRow>   notes_list();
+    // Finds a note by numeric id, uid, exact title, or source path / file name (an unambiguous one).
+    std::optional<NoteRow> note_find(const std::string & ref);
+    std::string            note_raw(int64_t note_id);
+    std::vector<Message>   note_messages(int64_t note_id, bool all_branches = false);
+    std::vector<Link>      note_links(int64_t note_id);
+
+    // Calls `fn` for every message of every note, in note and sequence order (current branches only).
+    void messages_each(const std::function<void(const MessageRow &)> & fn);
+
+    // Token counts cached by (text hash, vocabulary id), so re-weighing unchanged text is a lookup.
+    std::unordered_map<std::string, int64_t> token_cache_load(const std::string & vocab_id);
+    void token_cache_put(const std::vector<std::pair<std::string, int64_t>> & counts, const std::string & vocab_id);
+
+    sqlite3 * db() { return db_; }
+
+  private:
+    friend class SourceWrite;
+    std::string dir_;
+    sqlite3 *   db_ = nullptr;
+};
+
+}  // namespace neuroseed

@@ -1,0 +1,65 @@
+// weigh: how many tokens of the target model a memory weighs — exact counts from llama.cpp's tokenizer, per
+// note, role, language, conversation or source, and the cost of the whole memory as a ChatML system prompt.
+//
+// Texts are tokenized in parallel on all cores and every count is cached in the store by (text hash,
+// vocabulary hash), so weighing an unchanged store again is a lookup. Convention (see llm.h): no BOS, special
+// tokens not parsed — `--by note` counts are what `llama-tokenize -f NOTE --no-bos --no-parse-special` says
+// for the text `neuroseed cat NOTE --raw` prints.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace neuroseed {
+
+class Store;
+class Vocab;
+
+struct WeighOptions {
+    std::string by      = "note";  // note, role, language, conversation, source
+    unsigned    threads = 0;       // 0 = all cores
+};
+
+struct WeighGroup {
+    std::string key;    // note id, role name, language code, source path
+    std::string label;  // human name: note title, role, language, file name
+    int64_t     tokens = 0;
+    uint64_t    chars  = 0;  // Unicode code points
+    uint64_t    bytes  = 0;
+    size_t      items  = 0;  // notes or messages in the group
+};
+
+struct WeighReport {
+    std::string                    by;
+    std::string                    vocab_path;
+    std::string                    vocab_name;
+    std::vector<WeighGroup>        groups;  // most tokens first
+    WeighGroup                     total;
+    std::map<std::string, int64_t> language_tokens;  // ru, en, zh, other: message text tokens per language
+    int64_t                        message_tokens = 0;  // all message texts (what language shares divide)
+    int64_t                        chatml_tokens  = 0;  // the whole memory as one ChatML system prompt
+    int64_t                        chatml_template_tokens = 0;  // of which the template itself
+    size_t                         texts_tokenized = 0;  // texts the tokenizer ran on (cache misses)
+    size_t                         texts_cached    = 0;
+    double                         seconds         = 0;
+};
+
+using WeighProgressFn = std::function<void(size_t done, size_t total)>;
+
+// Throws Error(invalid_input) for an unknown `by`.
+WeighReport weigh(Store & store, const Vocab & vocab, const WeighOptions & options,
+                  const WeighProgressFn & progress = {});
+
+// Token counts of many texts at once: parallel over `threads` (0 = all cores), in input order.
+std::vector<int64_t> token_counts(const Vocab & vocab, const std::vector<std::string_view> & texts, unsigned threads,
+                                  const WeighProgressFn & progress = {});
+
+// The text one note contributes to the memory-as-system-prompt: its raw text without surrounding white space,
+// ending in a blank line. Pieces split at a newline run before non-space text, where the Qwen2 (and GPT-4 /
+// Llama 3 style) pre-tokenizer always splits, so the prompt's count is the exact sum of the pieces' counts.
+std::string memory_piece(std::string_view raw);
+
+}  // namespace neuroseed

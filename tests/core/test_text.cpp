@@ -1,0 +1,34 @@
+#include "core/core.h"
+
+#include <gtest/gtest.h>
+
+using namespace neuroseed;
+
+TEST(Utf8, FindsFirstInvalidByte) {
+    EXPECT_TRUE(utf8_valid("Привет 🧠"));
+    EXPECT_EQ(utf8_first_invalid("ab\xC3"), 2u);
+    EXPECT_EQ(utf8_first_invalid("ok\xC0\xAF"), 2u);  // overlong '/'
+    EXPECT_EQ(utf8_first_invalid("\xED\xA0\x80"), 0u);  // surrogate
+    EXPECT_EQ(utf8_first_invalid("fine"), std::string_view::npos);
+}
+
+TEST(Script, DominantLanguageByLetters) {
+    EXPECT_EQ(script_count("Привет, как дела? ok").dominant(), Script::ru);
+    EXPECT_EQ(script_count("Hello there, как").dominant(), Script::en);
+    EXPECT_EQ(script_count("长期记忆的迁移 ok").dominant(), Script::zh);
+    EXPECT_EQ(script_count("12345 !!! 🧠").dominant(), Script::other);
+    EXPECT_EQ(script_count("Γειά σου κόσμε").dominant(), Script::other);
+}
+
+TEST(ContentHash, StableHexOfBytes) {
+    EXPECT_EQ(content_hash("").size(), 32u);
+    EXPECT_EQ(content_hash("abc"), content_hash(std::string("abc")));
+    EXPECT_NE(content_hash("abc"), content_hash("abd"));
+}
+
+TEST(ErrorType, CarriesKindAndPlace) {
+    Error e(ErrorKind::invalid_input, "file.json", "byte 12: expected ','");
+    EXPECT_EQ(std::string(e.what()), "file.json: byte 12: expected ','");
+    EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
+    EXPECT_EQ(e.where(), "file.json");
+}

@@ -1,0 +1,116 @@
+#include "llm/llm.h"
+#include "support/test_support.h"
+#include "weigh/weigh.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+using namespace neuroseed;
+using namespace neuroseed::test;
+
+namespace {
+
+struct Golden {
+    std::string          file;
+    size_t               count;
+    std::vector<int32_t> ids;
+};
+
+// tests/data/tokenize/golden.tsv is written by scripts/make-golden.sh with llama.cpp's llama-tokenize.
+std::vector<Golden> golden_read() {
+    std::vector<Golden> out;
+    std::istringstream  in(file_read(data_path("tokenize/golden.tsv")));
+    std::string         line;
+    while (std::getline(in, line)) {
+        std::istringstream row(line);
+        Golden             g;
+        std::string        count, ids;
+        std::getline(row, g.file, '\t');
+        std::getline(row, count, '\t');
+        std::getline(row, ids);
+        g.count = std::stoul(count);
+        std::istringstream id_stream(ids);
+        for (std::string id; std::getline(id_stream, id, ',');) g.ids.push_back(std::stoi(id));
+        out.push_back(std::move(g));
+    }
+    return out;
+}
+
+std::shared_ptr<Vocab> qwen() {
+    static auto v = Vocab::load(NEUROSEED_QWEN_VOCAB);
+    return v;
+}
+
+}  // namespace
+
+TEST(Tokenizer, MatchesLlamaTokenizeGoldenIds) {
+    auto golden = golden_read();
+    ASSERT_GE(golden.size(), 10u);
+    for (const auto & g : golden) {
+        std::string text = file_read(data_path("tokenize/" + g.file));
+        EXPECT_EQ(qwen()->tokenize(text), g.ids) << g.file;
+        EXPECT_EQ(qwen()->count(text), g.count) << g.file;
+    }
+}
+
+TEST(Tokenizer, ParallelCountsEqualSerialCounts) {
+    auto                          golden = golden_read();
+    std::vector<std::string>      texts;
+    std::vector<std::string_view> views;
+    for (const auto & g : golden) texts.push_back(file_read(data_path("tokenize/" + g.file)));
+    for (int rep = 0; rep < 20; ++rep)
+        for (const auto & t : texts) views.push_back(t);
+    auto counts = token_counts(*qwen(), views, 4);
+    for (size_t i = 0; i < views.size(); ++i) EXPECT_EQ(counts[i], static_cast<int64_t>(golden[i % golden.size()].count));
+}
+
+TEST(Tokenizer, SpecialTokensParsedOnlyWhenAsked) {
+    auto plain   = qwen()->tokenize("<|im_start|>", false);
+    auto special = qwen()->tokenize("<|im_start|>", true);
+    EXPECT_GT(plain.size(), 1u);
+    ASSERT_EQ(special.size(), 1u);
+    EXPECT_EQ(qwen()->piece(special[0]), "<|im_start|>");
+}
+
+TEST(Tokenizer, ChatmlTemplateWrapsSystemPrompt) {
+    std::string rendered = qwen()->chat_render({ { "system", "memory" }, { "user", "hi" } }, true);
+    EXPECT_EQ(rendered, "<|im_start|>system\nmemory<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n");
+    // "<|im_start|>" "system" "\n" "<|im_end|>" "\n" with special tokens parsed.
+    EXPECT_EQ(qwen()->chat_count({ { "system", "" } }), 5u);
+}
+
+TEST(Tokenizer, MemoryPiecesSumToTheWholePrompt) {
+    // The weigher counts the memory-as-system-prompt as the sum of per-note pieces; check that this equals
+    // tokenizing the whole rendered prompt at once for the real sample notes.
+    std::string memory;
+    size_t      sum = 0;
+    for (const char * f : { "vault-utf8/000_8429abf1bad64ad2.md", "vault-utf8/004_ac022e209d995348.md",
+                            "tokenize/whitespace.txt", "tokenize/mixed.txt", "tokenize/code.txt" }) {
+        std::string piece = memory_piece(file_read(data_path(f)));
+        sum += qwen()->count(piece);
+        memory += piece;
+    }
+    size_t whole = qwen()->chat_count({ { "system", memory } });
+    EXPECT_EQ(whole, sum + qwen()->chat_count({ { "system", "" } }));
+}
+
+TEST(Tokenizer, MissingVocabIsUnavailable) {
+    try {
+        Vocab::load("/nonexistent/vocab.gguf");
+        FAIL();
+    } catch (const Error & e) {
+        EXPECT_EQ(e.kind(), ErrorKind::unavailable);
+    }
+}
+
+TEST(Tokenizer, NonGgufIsInvalidInput) {
+    TempDir tmp;
+    file_write(tmp / "bad.gguf", "this is not a gguf file at all");
+    try {
+        Vocab::load((tmp / "bad.gguf").string());
+        FAIL();
+    } catch (const Error & e) {
+        EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
+    }
+}

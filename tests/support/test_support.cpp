@@ -1,0 +1,80 @@
+#include "support/test_support.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+namespace neuroseed::test {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+    static std::atomic<int> counter{ 0 };
+    std::random_device      rd;
+    path_ = fs::temp_directory_path() /
+            ("neuroseed-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" + std::to_string(rd()));
+    fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+std::string file_read(const fs::path & path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void file_write(const fs::path & path, const std::string & bytes) {
+    fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out << bytes;
+}
+
+fs::path data_path(const std::string & relative) {
+    return fs::path(NEUROSEED_TEST_DATA) / relative;
+}
+
+RunResult program_run(const std::string & program, const std::vector<std::string> & args) {
+    TempDir tmp;
+    auto    out_path = tmp / "stdout";
+    auto    err_path = tmp / "stderr";
+    pid_t   pid      = fork();
+    if (pid == 0) {
+        int in  = open("/dev/null", O_RDONLY);
+        int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(err, 2);
+        std::vector<char *> argv;
+        argv.push_back(const_cast<char *>(program.c_str()));
+        for (const auto & a : args) argv.push_back(const_cast<char *>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(program.c_str(), argv.data());
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    RunResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out       = file_read(out_path);
+    r.err       = file_read(err_path);
+    return r;
+}
+
+RunResult cli_run(const std::vector<std::string> & args) {
+    return program_run(NEUROSEED_BIN, args);
+}
+
+}  // namespace neuroseed::test
