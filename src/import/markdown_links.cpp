@@ -15,7 +15,8 @@ std::string_view trim(std::string_view s) {
 }
 
 struct LinkCollector {
-    std::string_view  input;
+    std::string_view  input;     // what md4c parses
+    std::string_view  original;  // the markdown as written, same offsets
     std::vector<Link> links;
     Link *            open = nullptr;  // the wikilink whose label text is being read
     std::string       open_raw;        // its target as written, to tell a real alias from the bare target
@@ -33,7 +34,7 @@ int on_enter_span(MD_SPANTYPE type, void * detail, void * user) {
     std::string_view target(d->target.text, d->target.size);
     // The attribute points into our input, so the byte before "[[" tells an embed from a link.
     size_t offset = static_cast<size_t>(d->target.text - c->input.data());
-    bool   embed  = offset >= 3 && c->input.substr(offset - 3, 3) == "![[";
+    bool   embed  = offset >= 3 && c->original.substr(offset - 3, 3) == "![[";
     c->links.push_back(wikilink_split(target, embed ? "embed" : "wikilink"));
     c->open      = &c->links.back();
     c->open_raw  = std::string(target);
@@ -112,8 +113,11 @@ std::vector<Link> markdown_links(std::string_view markdown) {
         }
         pos = end + 1;
     }
+    // md4c reads "![[x]]" as an image opener and drops the wikilink; hide the '!' and tell embeds by offset.
+    for (size_t at = masked.find("![["); at != std::string::npos; at = masked.find("![[", at + 3)) masked[at] = ' ';
     LinkCollector c;
-    c.input = masked;
+    c.input    = masked;
+    c.original = markdown;
     MD_PARSER parser{};
     parser.flags       = MD_FLAG_WIKILINKS | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_TASKLISTS;
     parser.enter_block = on_block;

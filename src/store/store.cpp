@@ -108,15 +108,18 @@ Store::Store(const std::string & dir) : dir_(dir) {
         sqlite_exec(db_, "PRAGMA journal_mode=WAL");
         sqlite_exec(db_, "PRAGMA synchronous=NORMAL");
         sqlite_exec(db_, "PRAGMA foreign_keys=ON");
-        Stmt magic(db_, "SELECT value FROM meta WHERE key = 'magic'");
-        bool fresh = false;
-        try {
-            fresh = !magic.step();
-        } catch (const Error &) {
-            fresh = true;  // no meta table yet
+        Stmt has_meta(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+        has_meta.step();
+        Stmt has_tables(db_, "SELECT count(*) FROM sqlite_master");
+        has_tables.step();
+        if (has_meta.int64(0) == 0 && has_tables.int64(0) > 0) {
+            throw Error(ErrorKind::corrupt, path, "not a neuroseed store (a SQLite database of something else)");
         }
-        if (!fresh) {
-            if (magic.text(0) != kStoreMagic) throw Error(ErrorKind::corrupt, path, "not a neuroseed store");
+        if (has_meta.int64(0) > 0) {
+            Stmt magic(db_, "SELECT value FROM meta WHERE key = 'magic'");
+            if (!magic.step() || magic.text(0) != kStoreMagic) {
+                throw Error(ErrorKind::corrupt, path, "not a neuroseed store");
+            }
             Stmt version(db_, "SELECT value FROM meta WHERE key = 'schema_version'");
             int  v = version.step() ? std::atoi(version.text(0).c_str()) : 0;
             if (v != kStoreSchemaVersion) {

@@ -57,9 +57,8 @@ class CachedCounter {
         pending_index_.clear();
     }
 
-    void    hit() { ++hits_; }
-    size_t  hits() const { return hits_; }
     int64_t count(const std::string & hash) const { return cache_.at(hash); }
+
 
   private:
     Store &                                              store_;
@@ -68,7 +67,6 @@ class CachedCounter {
     std::unordered_map<std::string, int64_t>             cache_;
     std::vector<std::pair<std::string, std::string_view>> pending_;
     std::unordered_map<std::string, size_t>              pending_index_;
-    size_t                                               hits_ = 0;
 };
 
 struct Item {
@@ -205,8 +203,11 @@ WeighReport weigh(Store & store, const Vocab & vocab, const WeighOptions & optio
         report.message_tokens += t;
     }
 
-    // The template's own tokens: a system turn with empty content. Pieces join the content exactly
-    // (see memory_piece), so the prompt's count is the template's plus the pieces'.
+    // The memory as one system prompt: the template's own tokens (special tokens parsed) plus the pieces as
+    // plain text — special-token text inside notes stays text, as our convention and prompt safety both ask.
+    // The sum is exact: every piece ends in a newline run and the next starts with a non-space character, and
+    // the Qwen2 pre-tokenizer always splits there (no pattern spans a newline run into the next word), so
+    // tokenizing the concatenation gives the sum of the parts (tests/llm checks this against the whole text).
     report.chatml_template_tokens = static_cast<int64_t>(vocab.chat_count({ { "system", "" } }));
     report.chatml_tokens          = report.chatml_template_tokens;
     for (const auto & it : piece_items) report.chatml_tokens += counter.count(it.hash);

@@ -40,7 +40,8 @@ struct WeighReport {
     WeighGroup                     total;
     std::map<std::string, int64_t> language_tokens;  // ru, en, zh, other: message text tokens per language
     int64_t                        message_tokens = 0;  // all message texts (what language shares divide)
-    int64_t                        chatml_tokens  = 0;  // the whole memory as one ChatML system prompt
+    int64_t                        chatml_tokens  = 0;  // the whole memory as one ChatML system prompt: template
+                                                        // tokens + note text as plain text (see memory_piece)
     int64_t                        chatml_template_tokens = 0;  // of which the template itself
     size_t                         texts_tokenized = 0;  // texts the tokenizer ran on (cache misses)
     size_t                         texts_cached    = 0;
@@ -58,8 +59,7 @@ std::vector<int64_t> token_counts(const Vocab & vocab, const std::vector<std::st
                                   const WeighProgressFn & progress = {});
 
 // The text one note contributes to the memory-as-system-prompt: its raw text without surrounding white space,
-// ending in a blank line. Pieces split at a newline run before non-space text, where the Qwen2 (and GPT-4 /
-// Llama 3 style) pre-tokenizer always splits, so the prompt's count is the exact sum of the pieces' counts.
+// ending in a blank line. The prompt is the pieces in note order, wrapped in the chat template.
 std::string memory_piece(std::string_view raw);
 
 }  // namespace neuroseed

@@ -1,3 +1,4 @@
+#include "core/core.h"
 #include "llm/llm.h"
 #include "support/test_support.h"
 #include "weigh/weigh.h"
@@ -80,19 +81,27 @@ TEST(Tokenizer, ChatmlTemplateWrapsSystemPrompt) {
     EXPECT_EQ(qwen()->chat_count({ { "system", "" } }), 5u);
 }
 
-TEST(Tokenizer, MemoryPiecesSumToTheWholePrompt) {
-    // The weigher counts the memory-as-system-prompt as the sum of per-note pieces; check that this equals
-    // tokenizing the whole rendered prompt at once for the real sample notes.
+TEST(Tokenizer, MemoryPiecesSumToTheWholeMemory) {
+    // The weigher counts the memory as the sum of per-note pieces; check that this equals tokenizing the
+    // concatenation at once, on the real sample notes (one holds literal "<|im_start|>" text) and edge cases.
     std::string memory;
     size_t      sum = 0;
     for (const char * f : { "vault-utf8/000_8429abf1bad64ad2.md", "vault-utf8/004_ac022e209d995348.md",
-                            "tokenize/whitespace.txt", "tokenize/mixed.txt", "tokenize/code.txt" }) {
+                            "tokenize/whitespace.txt", "tokenize/mixed.txt", "tokenize/code.txt",
+                            "tokenize/specials.txt", "tokenize/zh.txt", "tokenize/en.txt" }) {
         std::string piece = memory_piece(file_read(data_path(f)));
         sum += qwen()->count(piece);
         memory += piece;
     }
-    size_t whole = qwen()->chat_count({ { "system", memory } });
-    EXPECT_EQ(whole, sum + qwen()->chat_count({ { "system", "" } }));
+    EXPECT_EQ(qwen()->count(memory), sum);
+    // And the template joins the plain content without merging tokens across its edges.
+    std::string plain = memory_piece(file_read(data_path("vault-utf8/000_8429abf1bad64ad2.md")));
+    EXPECT_EQ(qwen()->chat_count({ { "system", plain } }), qwen()->count(plain) + qwen()->chat_count({ { "system", "" } }));
+}
+
+TEST(Tokenizer, MemoryPieceTrimsAndEndsInABlankLine) {
+    EXPECT_EQ(memory_piece("  \n text body \r\n\n"), "text body\n\n");
+    EXPECT_EQ(memory_piece(" \n\t "), "");
 }
 
 TEST(Tokenizer, MissingVocabIsUnavailable) {
