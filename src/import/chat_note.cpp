@@ -11,8 +11,8 @@ namespace chrono = std::chrono;
 
 static std::string time_format(chrono::sys_seconds time) {
     auto                   days = chrono::floor<chrono::days>(time);
-    chrono::year_month_day date{ days };
-    chrono::hh_mm_ss       clock{ time - days };
+    chrono::year_month_day date{days};
+    chrono::hh_mm_ss       clock{time - days};
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
                        static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock.hours().count(),
                        clock.minutes().count(), clock.seconds().count());
@@ -23,7 +23,7 @@ std::optional<std::string> time_from_unix(double seconds) {
     constexpr double first = -62135596800.0;
     constexpr double last  = 253402300799.0;
     if (!std::isfinite(seconds) || seconds < first || seconds >= last + 1) return std::nullopt;
-    return time_format(chrono::sys_seconds{ chrono::seconds{ static_cast<int64_t>(std::floor(seconds)) } });
+    return time_format(chrono::sys_seconds{chrono::seconds{static_cast<int64_t>(std::floor(seconds))}});
 }
 
 namespace {
@@ -60,7 +60,7 @@ struct IsoReader {
 }  // namespace
 
 std::optional<std::string> time_from_iso(std::string_view text) {
-    IsoReader r{ text };
+    IsoReader r{text};
     int       year = r.digits(4);
     r.ok &= r.take('-');
     int month = r.digits(2);
@@ -83,7 +83,7 @@ std::optional<std::string> time_from_iso(std::string_view text) {
         }
         if (r.take('Z') || r.take('z')) {
         } else if (r.pos < text.size() && (text[r.pos] == '+' || text[r.pos] == '-')) {
-            int sign = text[r.pos++] == '-' ? -1 : 1;
+            int sign       = text[r.pos++] == '-' ? -1 : 1;
             int zone_hours = r.digits(2), zone_minutes = 0;
             if (r.take(':')) {
                 zone_minutes = r.digits(2);
@@ -96,12 +96,12 @@ std::optional<std::string> time_from_iso(std::string_view text) {
     }
     if (!r.ok || !r.at_end() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
 
-    chrono::year_month_day date{ chrono::year{ year }, chrono::month{ static_cast<unsigned>(month) },
-                                 chrono::day{ static_cast<unsigned>(day) } };
+    chrono::year_month_day date{chrono::year{year}, chrono::month{static_cast<unsigned>(month)},
+                                chrono::day{static_cast<unsigned>(day)}};
     if (!date.ok()) return std::nullopt;
     // A leap second (":60") is kept inside its minute rather than rolled into the next one.
-    auto time = chrono::sys_days{ date } + chrono::hours{ hour } + chrono::minutes{ minute - offset_minutes } +
-                chrono::seconds{ second == 60 ? 59 : second };
+    auto time = chrono::sys_days{date} + chrono::hours{hour} + chrono::minutes{minute - offset_minutes} +
+                chrono::seconds{second == 60 ? 59 : second};
     auto seconds = static_cast<double>(time.time_since_epoch().count());
     return time_from_unix(seconds);
 }

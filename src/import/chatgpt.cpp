@@ -29,14 +29,14 @@ struct Node {
 };
 
 struct Conversation {
-    std::string                           id;
-    std::string                           title;
-    std::string                           current_node;
-    std::string                           created_at;
-    std::string                           updated_at;
-    bool                                  has_mapping = false;
-    nlohmann::json                        meta        = nlohmann::json::object();
-    std::vector<Node>                     nodes;  // in file order
+    std::string                             id;
+    std::string                             title;
+    std::string                             current_node;
+    std::string                             created_at;
+    std::string                             updated_at;
+    bool                                    has_mapping = false;
+    nlohmann::json                          meta        = nlohmann::json::object();
+    std::vector<Node>                       nodes;  // in file order
     std::unordered_map<std::string, size_t> index;  // node id -> position in nodes
 };
 
@@ -88,7 +88,8 @@ Content content_read(const JsonPlace & place, ondemand::object content_object) {
         if (key == "content_type") {
             c.type = json_string(place, value, "\"content_type\"");
         } else if (key == "parts") {
-            for (ondemand::value part : json_array(place, value, "\"parts\"")) c.parts.push_back(part_text(place, part));
+            for (ondemand::value part : json_array(place, value, "\"parts\""))
+                c.parts.push_back(part_text(place, part));
         } else if (key == "thoughts") {
             for (ondemand::value thought : json_array(place, value, "\"thoughts\"")) {
                 std::string summary, body;
@@ -98,7 +99,7 @@ Content content_read(const JsonPlace & place, ondemand::object content_object) {
                     if (k == "summary") summary = json_string_or_null(place, v, "a thought's \"summary\"");
                     if (k == "content") body = json_string_or_null(place, v, "a thought's \"content\"");
                 }
-                c.thoughts.push_back(lines_join({ summary, body }, "\n"));
+                c.thoughts.push_back(lines_join({summary, body}, "\n"));
             }
         } else if (value.type() == ondemand::json_type::string) {
             std::string text = json_string(place, value, "a content field");
@@ -125,14 +126,14 @@ std::string content_render(const Content & c) {
         return fmt::format("```{}\n{}\n```", language, c.text);
     }
     if (c.type == "execution_output" || c.type == "system_error") return c.text;
-    if (c.type == "tether_quote") return lines_join({ c.title, c.url, c.text }, "\n");
-    if (c.type == "tether_browsing_display") return lines_join({ c.summary, c.result }, "\n");
+    if (c.type == "tether_quote") return lines_join({c.title, c.url, c.text}, "\n");
+    if (c.type == "tether_browsing_display") return lines_join({c.summary, c.result}, "\n");
     if (c.type == "thoughts") return lines_join(c.thoughts, "\n\n");
     if (c.type == "reasoning_recap") return c.recap;
-    if (c.type == "user_editable_context") return lines_join({ c.profile, c.instructions }, "\n\n");
+    if (c.type == "user_editable_context") return lines_join({c.profile, c.instructions}, "\n\n");
     // Content types added after this was written: keep whatever text they carry.
     if (!c.parts.empty()) return lines_join(c.parts, "\n");
-    return lines_join({ c.title, c.url, c.text, c.summary, c.result, c.recap }, "\n");
+    return lines_join({c.title, c.url, c.text, c.summary, c.result, c.recap}, "\n");
 }
 
 std::string author_default(const std::string & role, const std::string & name) {
@@ -145,8 +146,8 @@ std::string author_default(const std::string & role, const std::string & name) {
 
 // Reads a node's "message"; nullopt when there is nothing a reader would see.
 std::optional<Message> message_read(const JsonPlace & place, ondemand::object message_object) {
-    Message m;
-    Content content;
+    Message     m;
+    Content     content;
     std::string name;
     bool        hidden = false;
     for (auto field : message_object) {
@@ -175,7 +176,8 @@ std::optional<Message> message_read(const JsonPlace & place, ondemand::object me
                 std::string_view k = f.unescaped_key();
                 ondemand::value  v = f.value();
                 if (k == "model_slug") m.model = json_string_or_null(place, v, "\"metadata.model_slug\"");
-                if (k == "is_visually_hidden_from_conversation") hidden = v.type() == ondemand::json_type::boolean && v.get_bool();
+                if (k == "is_visually_hidden_from_conversation")
+                    hidden = v.type() == ondemand::json_type::boolean && v.get_bool();
             }
         }
     }
@@ -213,7 +215,7 @@ void mapping_read(const JsonPlace & place, const std::string & raw, ondemand::ob
         node.id                = std::string(std::string_view(field.unescaped_key()));
         ondemand::value  value = field.value();
         std::string_view text  = json_object(place, value, "a mapping node").raw_json();
-        auto doc = json_iterate(node_parser, raw, text, place, "a mapping node object");
+        auto             doc   = json_iterate(node_parser, raw, text, place, "a mapping node object");
         json_guard(doc, text, place, "a well-formed mapping node", [&] { node_read(place, doc, node); });
         if (node.message) {
             node.message->src_begin = static_cast<uint64_t>(text.data() - raw.data());
@@ -229,10 +231,9 @@ void mapping_read(const JsonPlace & place, const std::string & raw, ondemand::ob
 void conversation_read(const JsonPlace & place, const std::string & raw, ondemand::document & doc,
                        Conversation & conv) {
     // Scalar archive fields worth keeping in the note's metadata, copied as they are.
-    static const std::unordered_set<std::string_view> kept = { "conversation_id", "default_model_slug",
-                                                               "gizmo_id",        "gizmo_type",
-                                                               "is_archived",     "is_starred",
-                                                               "conversation_origin", "voice" };
+    static const std::unordered_set<std::string_view> kept = {
+        "conversation_id", "default_model_slug",  "gizmo_id", "gizmo_type", "is_archived",
+        "is_starred",      "conversation_origin", "voice"};
     for (auto field : doc.get_object()) {
         std::string_view key   = field.unescaped_key();
         ondemand::value  value = field.value();
@@ -279,13 +280,14 @@ std::vector<size_t> main_path(const JsonPlace & place, const std::string & raw, 
     for (size_t at = found->second;;) {
         path.push_back(at);
         if (path.size() > conv.nodes.size()) {
-            place.fail(raw.data(), fmt::format("a tree in \"mapping\"; node \"{}\" is its own ancestor", conv.nodes[at].id));
+            place.fail(raw.data(),
+                       fmt::format("a tree in \"mapping\"; node \"{}\" is its own ancestor", conv.nodes[at].id));
         }
         auto parent = conv.index.find(conv.nodes[at].parent);
         if (parent == conv.index.end()) break;
         at = parent->second;
     }
-    return { path.rbegin(), path.rend() };
+    return {path.rbegin(), path.rend()};
 }
 
 // Appends the visible messages of `path` (root first) with `branch`; returns how many there were.
@@ -357,23 +359,22 @@ Note conversation_note(const ParseInput & in, std::string_view text, uint64_t of
     note.created_at = conv.created_at;
     note.updated_at = conv.updated_at;
 
-    conv.meta["source"]      = std::string(in.where);
-    conv.meta["byte_offset"] = offset;
-    conv.meta["create_time"] = conv.created_at;
-    conv.meta["update_time"] = conv.updated_at;
+    conv.meta["source"]       = std::string(in.where);
+    conv.meta["byte_offset"]  = offset;
+    conv.meta["create_time"]  = conv.created_at;
+    conv.meta["update_time"]  = conv.updated_at;
     conv.meta["current_node"] = conv.current_node;
-    conv.meta["nodes"]       = conv.nodes.size();
-    conv.meta["branches"]    = branches;
-    note.meta_json           = conv.meta.dump();
+    conv.meta["nodes"]        = conv.nodes.size();
+    conv.meta["branches"]     = branches;
+    note.meta_json            = conv.meta.dump();
     return note;
 }
 
 }  // namespace
 
 void parse_chatgpt(const ParseInput & in, const NoteSink & sink) {
-    json_array_objects(in.text, in.where, "ChatGPT conversation", [&](std::string_view text, uint64_t offset) {
-        sink(conversation_note(in, text, offset));
-    });
+    json_array_objects(in.text, in.where, "ChatGPT conversation",
+                       [&](std::string_view text, uint64_t offset) { sink(conversation_note(in, text, offset)); });
 }
 
 }  // namespace neuroseed

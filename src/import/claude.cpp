@@ -59,7 +59,7 @@ std::string block_text(const JsonPlace & place, ondemand::value & block_value) {
     if (type == "text") return text;
     if (type == "thinking" || type == "redacted_thinking") return {};
     if (type == "tool_use") return fmt::format("[tool_use: {}]", name);
-    if (type == "tool_result") return blocks_join({ fmt::format("[tool_result: {}]", name), blocks_join(nested) });
+    if (type == "tool_result") return blocks_join({fmt::format("[tool_result: {}]", name), blocks_join(nested)});
     return text.empty() ? fmt::format("[{}]", type) : text;
 }
 
@@ -108,7 +108,7 @@ Message message_read(const JsonPlace & place, ondemand::document & doc) {
     }
     std::string body = has_content ? blocks_join(blocks) : "";
     if (body.empty()) body = text;
-    m.text         = blocks_join({ body, blocks_join(attachments) });
+    m.text         = blocks_join({body, blocks_join(attachments)});
     m.content_type = "text";
     m.author       = m.role == "user" ? "Human" : m.role == "assistant" ? "Claude" : m.role;
     if (m.parent_external_id == kRootParent) m.parent_external_id.clear();
@@ -195,9 +195,8 @@ Note conversation_note(const ParseInput & in, std::string_view text, uint64_t of
 }  // namespace
 
 void parse_claude(const ParseInput & in, const NoteSink & sink) {
-    json_array_objects(in.text, in.where, "Claude conversation", [&](std::string_view text, uint64_t offset) {
-        sink(conversation_note(in, text, offset));
-    });
+    json_array_objects(in.text, in.where, "Claude conversation",
+                       [&](std::string_view text, uint64_t offset) { sink(conversation_note(in, text, offset)); });
 }
 
 }  // namespace neuroseed

@@ -48,7 +48,7 @@ ondemand::document json_iterate(ondemand::parser & parser, const std::string & b
     // Everything from text's start to the end of buffer's capacity is allocated, so it may serve as padding.
     size_t             readable = static_cast<size_t>(buffer.data() + buffer.capacity() - text.data());
     ondemand::document doc;
-    auto               error = parser.iterate(simdjson::padded_string_view(text.data(), text.size(), readable)).get(doc);
+    auto error = parser.iterate(simdjson::padded_string_view(text.data(), text.size(), readable)).get(doc);
     if (error) place.fail(text.data() + text.size(), fmt::format("{} ({})", expected, simdjson::error_message(error)));
     return doc;
 }
@@ -155,8 +155,8 @@ std::string json_scalar_text(const JsonPlace & place, ondemand::value & value, s
     if (type == ondemand::json_type::string) return json_string(place, value, what);
     if (type == ondemand::json_type::number || type == ondemand::json_type::boolean) {
         std::string_view token = value.raw_json_token();
-        while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
-                                  token.back() == '\r')) {
+        while (!token.empty() &&
+               (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' || token.back() == '\r')) {
             token.remove_suffix(1);
         }
         return std::string(token);
@@ -185,7 +185,7 @@ static size_t value_end(std::string_view text, size_t begin) {
             for (;;) {
                 const void * quote = std::memchr(data + i + 1, '"', n - i - 1);
                 if (!quote) return std::string_view::npos;
-                i                 = static_cast<size_t>(static_cast<const char *>(quote) - data);
+                i                  = static_cast<size_t>(static_cast<const char *>(quote) - data);
                 size_t backslashes = 0;
                 while (data[i - 1 - backslashes] == '\\') ++backslashes;
                 if (backslashes % 2 == 0) break;

@@ -57,20 +57,16 @@ void json_guard(simdjson::ondemand::document & doc, std::string_view text, const
 // Typed access whose errors say which field had the wrong type. `what` names the field ("\"mapping\"").
 simdjson::ondemand::object json_object(const JsonPlace & place, simdjson::ondemand::value & value,
                                        std::string_view what);
-simdjson::ondemand::array  json_array(const JsonPlace & place, simdjson::ondemand::value & value,
-                                      std::string_view what);
-std::string                json_string(const JsonPlace & place, simdjson::ondemand::value & value,
-                                       std::string_view what);
+simdjson::ondemand::array json_array(const JsonPlace & place, simdjson::ondemand::value & value, std::string_view what);
+std::string json_string(const JsonPlace & place, simdjson::ondemand::value & value, std::string_view what);
 // A string, or "" for null.
-std::string                json_string_or_null(const JsonPlace & place, simdjson::ondemand::value & value,
-                                               std::string_view what);
+std::string json_string_or_null(const JsonPlace & place, simdjson::ondemand::value & value, std::string_view what);
 // A number, or nullopt for null.
-std::optional<double>      json_number_or_null(const JsonPlace & place, simdjson::ondemand::value & value,
-                                               std::string_view what);
-bool                       json_is_null(simdjson::ondemand::value & value);
+std::optional<double> json_number_or_null(const JsonPlace & place, simdjson::ondemand::value & value,
+                                          std::string_view what);
+bool                  json_is_null(simdjson::ondemand::value & value);
 // A string's text, or a scalar's JSON token ("42" for an id written as a number).
-std::string                json_scalar_text(const JsonPlace & place, simdjson::ondemand::value & value,
-                                            std::string_view what);
+std::string json_scalar_text(const JsonPlace & place, simdjson::ondemand::value & value, std::string_view what);
 
 // Calls fn(element, offset in text) for each object of a top-level JSON array, or once when the top level is
 // a single object. `element_name` ("a ChatGPT conversation object") goes into errors. Only brackets and

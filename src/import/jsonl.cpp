@@ -41,10 +41,11 @@ bool line_blank(std::string_view line) {
 }
 
 // Calls fn(line, number, offset) for each non-blank line in text[begin, end), without its "\r\n".
-template <typename Fn> void lines_each(std::string_view text, uint64_t begin, uint64_t end, uint64_t number, Fn && fn) {
+template <typename Fn>
+void lines_each(std::string_view text, uint64_t begin, uint64_t end, uint64_t number, Fn && fn) {
     while (begin < end) {
-        const void * newline = std::memchr(text.data() + begin, '\n', end - begin);
-        uint64_t     stop    = newline ? static_cast<uint64_t>(static_cast<const char *>(newline) - text.data()) : end;
+        const void *     newline = std::memchr(text.data() + begin, '\n', end - begin);
+        uint64_t         stop = newline ? static_cast<uint64_t>(static_cast<const char *>(newline) - text.data()) : end;
         std::string_view line = text.substr(begin, stop - begin);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (!line_blank(line)) fn(line, number, begin);
@@ -67,7 +68,7 @@ void line_read(ondemand::parser & parser, const std::string & buffer, std::strin
 
 // The line's conversation id: "conversation", else "conversation_id", else "session"; "" when none.
 std::string line_conversation(const JsonPlace & place, ondemand::object object) {
-    static const std::string_view keys[] = { "conversation", "conversation_id", "session" };
+    static const std::string_view keys[] = {"conversation", "conversation_id", "session"};
     std::string                   found;
     size_t                        rank = std::size(keys);
     for (auto field : object) {
@@ -125,8 +126,8 @@ std::string content_text(const JsonPlace & place, ondemand::value & value) {
 }
 
 std::string time_read(const JsonPlace & place, ondemand::value & value) {
-    auto seconds = value.type() == ondemand::json_type::number ? json_number_or_null(place, value, "\"timestamp\"")
-                                                               : std::nullopt;
+    auto seconds =
+        value.type() == ondemand::json_type::number ? json_number_or_null(place, value, "\"timestamp\"") : std::nullopt;
     if (seconds) {
         // Unix times past 1e11 are read as milliseconds: as seconds they would lie after the year 5000.
         auto time = time_from_unix(*seconds > 1e11 ? *seconds / 1000 : *seconds);
@@ -136,7 +137,8 @@ std::string time_read(const JsonPlace & place, ondemand::value & value) {
     std::string text = json_string_or_null(place, value, "\"timestamp\"");
     if (text.empty()) return text;
     auto time = time_from_iso(text);
-    if (!time) place.fail(nullptr, fmt::format("\"timestamp\" to be an ISO 8601 time or unix seconds, found \"{}\"", text));
+    if (!time)
+        place.fail(nullptr, fmt::format("\"timestamp\" to be an ISO 8601 time or unix seconds, found \"{}\"", text));
     return *time;
 }
 
@@ -200,8 +202,7 @@ LineMessage line_message(const JsonPlace & place, ondemand::object object) {
         author_name = role_word;
     }
     static const std::unordered_map<std::string, std::string> authors = {
-        { "user", "User" }, { "assistant", "Assistant" }, { "system", "System" }, { "tool", "Tool" }
-    };
+        {"user", "User"}, {"assistant", "Assistant"}, {"system", "System"}, {"tool", "Tool"}};
     m.author       = !name.empty() ? name : !author_name.empty() ? author_name : authors.at(m.role);
     m.text         = content.empty() ? text : content;
     m.content_type = "text";
@@ -224,7 +225,7 @@ Note group_note(const ParseInput & in, const Group & group, ondemand::parser & p
     for (const Run & run : group.runs) {
         lines_each(in.text, run.begin, run.end, run.first_line, [&](std::string_view line, uint64_t number, uint64_t) {
             if (!note.raw.empty()) note.raw += '\n';
-            lines.push_back({ note.raw.size(), line.size(), number });
+            lines.push_back({note.raw.size(), line.size(), number});
             note.raw += line;
         });
     }
@@ -245,14 +246,14 @@ Note group_note(const ParseInput & in, const Group & group, ondemand::parser & p
         note.messages.push_back(std::move(read.message));
     }
 
-    note.uid   = "jsonl:" + group.conversation;
-    note.kind  = "conversation";
-    note.title = title.empty() ? title_from_messages(note.messages) : title;
+    note.uid            = "jsonl:" + group.conversation;
+    note.kind           = "conversation";
+    note.title          = title.empty() ? title_from_messages(note.messages) : title;
     nlohmann::json meta = {
-        { "conversation", group.conversation },
-        { "source", std::string(in.where) },
-        { "first_line", lines.empty() ? 0 : lines.front().number },
-        { "lines", lines.size() },
+        {"conversation", group.conversation},
+        {"source", std::string(in.where)},
+        {"first_line", lines.empty() ? 0 : lines.front().number},
+        {"lines", lines.size()},
     };
     note.meta_json = meta.dump();
     return note;
@@ -280,12 +281,12 @@ void parse_jsonl(const ParseInput & in, const NoteSink & sink) {
                   [&](ondemand::object object) { conversation = line_conversation(place, object); });
         if (conversation.empty()) conversation = fallback;
         auto [found, added] = group_of.try_emplace(conversation, groups.size());
-        if (added) groups.push_back({ conversation, {} });
+        if (added) groups.push_back({conversation, {}});
         auto & runs = groups[found->second].runs;
         if (found->second == last) {
             runs.back().end = offset + line.size();
         } else {
-            runs.push_back({ offset, offset + line.size(), number });
+            runs.push_back({offset, offset + line.size(), number});
         }
         last = found->second;
     });

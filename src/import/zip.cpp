@@ -66,9 +66,9 @@ void zip_each(const std::string & path, const std::function<bool(std::string_vie
             la_ssize_t got = archive_read_data(zip.get(), buffer, sizeof buffer);
             if (got == 0) break;
             if (got < 0) {
-                throw Error(ErrorKind::invalid_input, path,
-                            fmt::format("member {}: expected intact compressed data ({})", name,
-                                        archive_reason(zip.get())));
+                throw Error(
+                    ErrorKind::invalid_input, path,
+                    fmt::format("member {}: expected intact compressed data ({})", name, archive_reason(zip.get())));
             }
             bytes.append(buffer, static_cast<size_t>(got));
         }

@@ -11,7 +11,7 @@ namespace {
 
 std::vector<Note> chatgpt_parse(const std::string & text, bool all_branches = false) {
     std::vector<Note> notes;
-    parse_chatgpt(ParseInput{ text, "conversations.json", all_branches },
+    parse_chatgpt(ParseInput{text, "conversations.json", all_branches},
                   [&](Note && note) { notes.push_back(std::move(note)); });
     return notes;
 }
@@ -48,7 +48,7 @@ TEST(ChatgptImport, FollowsCurrentNodeBranch) {
     EXPECT_EQ(note.title, "Рецепт борща");
     EXPECT_EQ(note.created_at, "2024-06-15T06:02:00Z");
     EXPECT_EQ(note.updated_at, "2024-06-15T06:05:00Z");
-    EXPECT_EQ(message_ids(note), (std::vector<std::string>{ "u-1", "a-1b", "u-2", "a-2" }));
+    EXPECT_EQ(message_ids(note), (std::vector<std::string>{"u-1", "a-1b", "u-2", "a-2"}));
 
     const Message & question = note.messages[0];
     EXPECT_EQ(question.role, "user");
@@ -71,10 +71,10 @@ TEST(ChatgptImport, AllBranchesNumbersEachAlternative) {
     auto notes = chatgpt_parse(chatgpt_fixture(), true);
     ASSERT_EQ(notes.size(), 3u);
     const Note & note = notes[0];
-    EXPECT_EQ(message_ids(note), (std::vector<std::string>{ "u-1", "a-1b", "u-2", "a-2", "a-1a", "u-2b", "a-2b" }));
+    EXPECT_EQ(message_ids(note), (std::vector<std::string>{"u-1", "a-1b", "u-2", "a-2", "a-1a", "u-2b", "a-2b"}));
     std::vector<int> branches;
     for (const auto & m : note.messages) branches.push_back(m.branch);
-    EXPECT_EQ(branches, (std::vector<int>{ 0, 0, 0, 0, 1, 2, 2 }));
+    EXPECT_EQ(branches, (std::vector<int>{0, 0, 0, 0, 1, 2, 2}));
     EXPECT_EQ(note.messages[4].parent_external_id, "u-1");   // the first regenerated answer
     EXPECT_EQ(note.messages[5].parent_external_id, "a-1b");  // the edited follow-up question
     EXPECT_EQ(note.messages[6].parent_external_id, "u-2b");
@@ -110,7 +110,7 @@ TEST(ChatgptImport, RendersContentTypes) {
 
 TEST(ChatgptImport, SkipsHiddenAndEmptyMessages) {
     auto notes = chatgpt_parse(chatgpt_fixture());
-    EXPECT_EQ(message_ids(notes[2]), (std::vector<std::string>{ "c3-u1", "c3-a1" }));
+    EXPECT_EQ(message_ids(notes[2]), (std::vector<std::string>{"c3-u1", "c3-a1"}));
     // The empty assistant turn between them is skipped, so the answer's parent is the question.
     EXPECT_EQ(notes[2].messages[1].parent_external_id, "c3-u1");
     EXPECT_EQ(notes[2].messages[1].text, "Café-style answer: qubits 🤖");
@@ -167,18 +167,17 @@ TEST(ChatgptImport, AcceptsSingleConversationObject) {
 }
 
 TEST(ChatgptImport, EmitsEachConversationBeforeTheNextIsRead) {
-    std::string file  = chatgpt_fixture();
-    size_t      third = file.rfind("\n{\"title\": \"\"") + 1;
-    std::string cut   = file.substr(0, file.size() - 300);
+    std::string       file  = chatgpt_fixture();
+    size_t            third = file.rfind("\n{\"title\": \"\"") + 1;
+    std::string       cut   = file.substr(0, file.size() - 300);
     std::vector<Note> notes;
     try {
-        parse_chatgpt(ParseInput{ cut, "conversations.json" }, [&](Note && note) { notes.push_back(std::move(note)); });
+        parse_chatgpt(ParseInput{cut, "conversations.json"}, [&](Note && note) { notes.push_back(std::move(note)); });
         FAIL() << "a truncated file must not parse";
     } catch (const Error & e) {
-        EXPECT_EQ(std::string(e.what()),
-                  "conversations.json: byte " + std::to_string(cut.size()) +
-                      ": expected the end of the ChatGPT conversation that starts at byte " + std::to_string(third) +
-                      "; the file ends first (truncated?)");
+        EXPECT_EQ(std::string(e.what()), "conversations.json: byte " + std::to_string(cut.size()) +
+                                             ": expected the end of the ChatGPT conversation that starts at byte " +
+                                             std::to_string(third) + "; the file ends first (truncated?)");
     }
     EXPECT_EQ(notes.size(), 2u);
 }

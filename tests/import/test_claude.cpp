@@ -11,7 +11,7 @@ namespace {
 
 std::vector<Note> claude_parse(const std::string & text) {
     std::vector<Note> notes;
-    parse_claude(ParseInput{ text, "claude/conversations.json" },
+    parse_claude(ParseInput{text, "claude/conversations.json"},
                  [&](Note && note) { notes.push_back(std::move(note)); });
     return notes;
 }

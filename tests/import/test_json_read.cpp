@@ -18,8 +18,8 @@ std::vector<std::pair<std::string, uint64_t>> array_objects(const std::string & 
 }  // namespace
 
 TEST(JsonArrayObjects, SplitsElementsIgnoringBracketsInStrings) {
-    std::string a    = R"({"t": "a } ] \" { [ \\", "n": [1, {"x": "\\\\"}]})";
-    std::string b    = R"({"text": "привет 你好 🎉"})";
+    std::string a     = R"({"t": "a } ] \" { [ \\", "n": [1, {"x": "\\\\"}]})";
+    std::string b     = R"({"text": "привет 你好 🎉"})";
     auto        found = array_objects("\xEF\xBB\xBF [\n " + a + " ,\n" + b + "\n]\n");
     ASSERT_EQ(found.size(), 2u);
     EXPECT_EQ(found[0].first, a);
@@ -37,10 +37,12 @@ TEST(JsonArrayObjects, ReportsWhereTheFileStopsMakingSense) {
         return std::string();
     };
     EXPECT_EQ(error("[{}, ]"), "f.json: byte 5: expected a test object");
-    EXPECT_EQ(error("[{}"), "f.json: byte 3: expected ',' or ']' after the test that starts at byte 1; the file ends "
-                            "first (truncated?)");
-    EXPECT_EQ(error("[{\"a\": \"}"), "f.json: byte 9: expected the end of the test that starts at byte 1; the file "
-                                     "ends first (truncated?)");
+    EXPECT_EQ(error("[{}"),
+              "f.json: byte 3: expected ',' or ']' after the test that starts at byte 1; the file ends "
+              "first (truncated?)");
+    EXPECT_EQ(error("[{\"a\": \"}"),
+              "f.json: byte 9: expected the end of the test that starts at byte 1; the file "
+              "ends first (truncated?)");
     EXPECT_EQ(error("[{}] x"), "f.json: byte 5: expected the end of the file after the top-level JSON value");
     EXPECT_EQ(error("[{},"), "f.json: byte 4: expected a test object; the file ends first (truncated?)");
     EXPECT_EQ(error("[]"), "");

@@ -11,7 +11,7 @@ namespace {
 
 std::vector<Note> jsonl_parse(const std::string & text, const std::string & where = "logs/chat.jsonl") {
     std::vector<Note> notes;
-    parse_jsonl(ParseInput{ text, where }, [&](Note && note) { notes.push_back(std::move(note)); });
+    parse_jsonl(ParseInput{text, where}, [&](Note && note) { notes.push_back(std::move(note)); });
     return notes;
 }
 
@@ -53,7 +53,7 @@ TEST(JsonlImport, GroupsLinesByConversationInFirstAppearanceOrder) {
 }
 
 TEST(JsonlImport, ReadsRolesContentPartsAndIds) {
-    auto          notes = jsonl_parse(test::file_read(test::data_path("jsonl/chat.jsonl")));
+    auto         notes = jsonl_parse(test::file_read(test::data_path("jsonl/chat.jsonl")));
     const auto & trip  = notes[0].messages;
     EXPECT_EQ(trip[0].role, "user");
     EXPECT_EQ(trip[0].author, "User");
@@ -121,11 +121,11 @@ TEST(JsonlImport, SkipsBlankLinesAndReadsAnEmptyFile) {
 
 TEST(JsonlImport, ErrorsNameTheLineAndWhatWasExpected) {
     std::string good = "{\"role\": \"user\", \"content\": \"a\"}\n";
-    EXPECT_EQ(jsonl_error(good + "[1, 2]\n"),
-              "logs/chat.jsonl: line 2: expected a JSON object (one message per line)");
+    EXPECT_EQ(jsonl_error(good + "[1, 2]\n"), "logs/chat.jsonl: line 2: expected a JSON object (one message per line)");
     EXPECT_EQ(jsonl_error(good + "{\"content\": \"b\"}\n"),
               "logs/chat.jsonl: line 2: expected a \"role\" (or \"speaker\" or \"author\") field");
-    EXPECT_EQ(jsonl_error(good + "{\"role\": \"user\"}\n"), "logs/chat.jsonl: line 2: expected a \"content\" (or \"text\") field");
+    EXPECT_EQ(jsonl_error(good + "{\"role\": \"user\"}\n"),
+              "logs/chat.jsonl: line 2: expected a \"content\" (or \"text\") field");
     EXPECT_EQ(jsonl_error(good + "\n{\"role\": \"user\", \"content\": \"b\", \"timestamp\": \"yesterday\"}\n"),
               "logs/chat.jsonl: line 3: expected \"timestamp\" to be an ISO 8601 time or unix seconds, found "
               "\"yesterday\"");

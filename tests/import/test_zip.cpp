@@ -38,10 +38,11 @@ void zip_write(const std::filesystem::path & path, const std::vector<Member> & m
     archive_write_free(zip);
 }
 
-std::vector<std::pair<std::string, std::string>> zip_read(const std::string & path,
+std::vector<std::pair<std::string, std::string>> zip_read(const std::string &                           path,
                                                           const std::function<bool(std::string_view)> & want) {
     std::vector<std::pair<std::string, std::string>> read;
-    zip_each(path, want, [&](std::string_view name, std::string && bytes) { read.emplace_back(name, std::move(bytes)); });
+    zip_each(path, want,
+             [&](std::string_view name, std::string && bytes) { read.emplace_back(name, std::move(bytes)); });
     return read;
 }
 
@@ -50,14 +51,13 @@ std::vector<std::pair<std::string, std::string>> zip_read(const std::string & pa
 TEST(ZipEach, CallsBackForWantedMembersOnly) {
     test::TempDir dir;
     auto          path = dir / "export.zip";
-    zip_write(path, { { "export/", "" },
-                      { "export/conversations.json", "[]" },
-                      { "export/user.json", "{\"email\": \"a@example.com\"}" },
-                      { "export/chat.html", "<html></html>" },
-                      { "export/дневник 日记.json", "{\"text\": \"привет 👋\"}" } });
-    auto read = zip_read(path.string(), [](std::string_view name) {
-        return name.ends_with(".json") && !name.ends_with("user.json");
-    });
+    zip_write(path, {{"export/", ""},
+                     {"export/conversations.json", "[]"},
+                     {"export/user.json", "{\"email\": \"a@example.com\"}"},
+                     {"export/chat.html", "<html></html>"},
+                     {"export/дневник 日记.json", "{\"text\": \"привет 👋\"}"}});
+    auto read = zip_read(path.string(),
+                         [](std::string_view name) { return name.ends_with(".json") && !name.ends_with("user.json"); });
     ASSERT_EQ(read.size(), 2u);
     EXPECT_EQ(read[0].first, "export/conversations.json");
     EXPECT_EQ(read[0].second, "[]");
@@ -68,7 +68,7 @@ TEST(ZipEach, CallsBackForWantedMembersOnly) {
 TEST(ZipEach, FoldersAreNeverPassedOn) {
     test::TempDir dir;
     auto          path = dir / "export.zip";
-    zip_write(path, { { "a/", "" }, { "a/b.txt", "b" } });
+    zip_write(path, {{"a/", ""}, {"a/b.txt", "b"}});
     auto read = zip_read(path.string(), [](std::string_view) { return true; });
     ASSERT_EQ(read.size(), 1u);
     EXPECT_EQ(read[0].first, "a/b.txt");
@@ -78,14 +78,14 @@ TEST(ZipEach, ReadsAChatgptExportForTheParser) {
     test::TempDir dir;
     auto          path    = dir / "chatgpt-export.zip";
     std::string   fixture = test::file_read(test::data_path("chatgpt/conversations.json"));
-    zip_write(path, { { "conversations.json", fixture }, { "chat.html", std::string(100000, 'x') } });
+    zip_write(path, {{"conversations.json", fixture}, {"chat.html", std::string(100000, 'x')}});
     std::vector<Note> notes;
     zip_each(
         path.string(), [](std::string_view name) { return name == "conversations.json"; },
         [&](std::string_view name, std::string && bytes) {
             EXPECT_EQ(bytes, fixture);
             std::string where = path.string() + "!" + std::string(name);
-            parse_chatgpt(ParseInput{ bytes, where }, [&](Note && note) { notes.push_back(std::move(note)); });
+            parse_chatgpt(ParseInput{bytes, where}, [&](Note && note) { notes.push_back(std::move(note)); });
         });
     ASSERT_EQ(notes.size(), 3u);
     EXPECT_EQ(notes[1].title, "数据分析 📊");
@@ -121,7 +121,7 @@ TEST(ZipEach, DamagedMemberIsInvalidInput) {
     auto          path = dir / "damaged.zip";
     std::string   text;
     for (int i = 0; text.size() < 200000; ++i) text += "message " + std::to_string(i * 7919 % 100003) + " текст\n";
-    zip_write(path, { { "conversations.json", text } });
+    zip_write(path, {{"conversations.json", text}});
     std::string bytes = test::file_read(path);
     // Scramble the middle of the compressed data; the local header and central directory stay intact.
     for (size_t i = bytes.size() / 3; i < bytes.size() / 3 + 64; ++i) bytes[i] = static_cast<char>(bytes[i] ^ 0x5A);

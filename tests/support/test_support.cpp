@@ -73,6 +73,23 @@ RunResult program_run(const std::string & program, const std::vector<std::string
     return r;
 }
 
+int cli_start(const std::vector<std::string> & args) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        std::vector<char *> argv;
+        argv.push_back(const_cast<char *>(NEUROSEED_BIN));
+        for (const auto & a : args) argv.push_back(const_cast<char *>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(NEUROSEED_BIN, argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
 RunResult cli_run(const std::vector<std::string> & args) {
     return program_run(NEUROSEED_BIN, args);
 }

@@ -35,4 +35,7 @@ RunResult cli_run(const std::vector<std::string> & args);
 // Runs any program the same way.
 RunResult program_run(const std::string & program, const std::vector<std::string> & args);
 
+// Starts the neuroseed binary in the background (stdin, stdout and stderr on /dev/null); returns its pid.
+int cli_start(const std::vector<std::string> & args);
+
 }  // namespace neuroseed::test
