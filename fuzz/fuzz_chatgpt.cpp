@@ -15,6 +15,7 @@ struct Seen {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls by this name.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
     using namespace neuroseed;
     std::string text = fuzz_padded_text(data, size);

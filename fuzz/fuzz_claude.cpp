@@ -1,6 +1,7 @@
 // parse_claude on arbitrary UTF-8: every note's raw text is one conversation object cut from the input.
 #include "fuzz/fuzz_check.h"
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls by this name.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
     using namespace neuroseed;
     std::string text = fuzz_padded_text(data, size);

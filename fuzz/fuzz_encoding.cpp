@@ -4,6 +4,7 @@
 #include "encoding/encoding.h"
 #include "fuzz/fuzz_check.h"
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls by this name.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
     using namespace neuroseed;
     const std::string bytes(reinterpret_cast<const char *>(data), size);

@@ -1,6 +1,7 @@
 // parse_jsonl on arbitrary UTF-8: every message's source range in Note.raw is one whole line of the input.
 #include "fuzz/fuzz_check.h"
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls by this name.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
     using namespace neuroseed;
     std::string text = fuzz_padded_text(data, size);

@@ -2,6 +2,7 @@
 // in file order, never overlapping ("every byte of the file lands in exactly one place").
 #include "fuzz/fuzz_check.h"
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls by this name.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
     using namespace neuroseed;
     std::string text = fuzz_padded_text(data, size);

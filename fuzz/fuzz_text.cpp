@@ -1,6 +1,7 @@
 // parse_text on arbitrary UTF-8: one note whose raw text is the input and whose one message (if any) spans it.
 #include "fuzz/fuzz_check.h"
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls by this name.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
     using namespace neuroseed;
     std::string text = fuzz_padded_text(data, size);

@@ -75,7 +75,7 @@ for t in "${targets[@]}"; do
         crash=$(find "$artifacts" -maxdepth 1 -type f | head -n 1)
         result="crash ${crash:-(no artifact; exit $status, see $log)}"
     fi
-    summary+=("$(printf '%-16s %12s execs %5ss  %s' "fuzz_$t" "${execs:-?}" "$elapsed" "$result")")
+    summary+=("$(printf '%-20s %12s execs %5ss  %s' "fuzz_$t" "${execs:-?}" "$elapsed" "$result")")
 done
 
 printf '%s\n' "${summary[@]}"

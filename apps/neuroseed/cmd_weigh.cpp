@@ -65,13 +65,13 @@ void command_weigh_add(CLI::App & app, Context & ctx) {
                                        { "total", group_json(r.total) },
                                        { "groups", nlohmann::json::array() },
                                        { "languages", r.language_tokens },
-                                       { "message_tokens", r.message_tokens },
                                        { "chatml_system_prompt_tokens", r.chatml_tokens },
                                        { "chatml_template_tokens", r.chatml_template_tokens },
                                        { "texts_tokenized", r.texts_tokenized },
                                        { "texts_cached", r.texts_cached },
                                        { "seconds", r.seconds } };
                 for (const auto & g : r.groups) out["groups"].push_back(group_json(g));
+                if (r.message_tokens >= 0) out["message_tokens"] = r.message_tokens;
                 std::puts(out.dump(2).c_str());
                 return 0;
             }
@@ -86,15 +86,17 @@ void command_weigh_add(CLI::App & app, Context & ctx) {
             }
             fmt::print("{:<44} {:>10} {:>10} {:>9} {:>7}\n\n", "total", r.total.tokens, r.total.chars,
                        per_token(r.total.chars, r.total.tokens), "100%");
-            fmt::print("languages (message text, {} tokens): ", r.message_tokens);
+            int64_t note_tokens = 0;
+            for (const auto & [lang, t] : r.language_tokens) note_tokens += t;
+            fmt::print("languages (note text by paragraph, {} tokens): ", note_tokens);
             bool first = true;
             for (const auto * lang : { "ru", "en", "zh", "other" }) {
-                fmt::print("{}{} {}", first ? "" : " · ", lang, share(r.language_tokens[lang], r.message_tokens));
+                fmt::print("{}{} {}", first ? "" : " · ", lang, share(r.language_tokens[lang], note_tokens));
                 first = false;
             }
             fmt::print("\nwhole memory as a ChatML system prompt: {} tokens ({} of them template)\n", r.chatml_tokens,
                        r.chatml_template_tokens);
-            fmt::print("{} text(s) tokenized, {} from cache, {:.3f}s\n", r.texts_tokenized, r.texts_cached, r.seconds);
+            fmt::print("{} segment(s) tokenized, {} from cache, {:.3f}s\n", r.texts_tokenized, r.texts_cached, r.seconds);
             return 0;
         };
     });

@@ -81,15 +81,12 @@ std::optional<std::string> time_from_iso(std::string_view text) {
             while (r.pos < text.size() && text[r.pos] >= '0' && text[r.pos] <= '9') ++r.pos;
             r.ok &= r.pos > start;
         }
-        if (r.take('Z') || r.take('z')) {
-        } else if (r.pos < text.size() && (text[r.pos] == '+' || text[r.pos] == '-')) {
+        bool utc = r.take('Z') || r.take('z');
+        if (!utc && r.pos < text.size() && (text[r.pos] == '+' || text[r.pos] == '-')) {
             int sign       = text[r.pos++] == '-' ? -1 : 1;
             int zone_hours = r.digits(2), zone_minutes = 0;
-            if (r.take(':')) {
-                zone_minutes = r.digits(2);
-            } else if (!r.at_end()) {
-                zone_minutes = r.digits(2);
-            }
+            // "+03:00", "+0300" or "+03".
+            if (r.take(':') || !r.at_end()) zone_minutes = r.digits(2);
             r.ok &= zone_hours <= 23 && zone_minutes <= 59;
             offset_minutes = sign * (zone_hours * 60 + zone_minutes);
         }

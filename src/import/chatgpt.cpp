@@ -79,6 +79,20 @@ std::string lines_join(const std::vector<std::string> & lines, std::string_view 
     return out;
 }
 
+// String fields of content that some content type renders, by their name in the export.
+const std::pair<std::string_view, std::string Content::*> content_string_fields[] = {
+    {"text", &Content::text},
+    {"language", &Content::language},
+    {"title", &Content::title},
+    {"url", &Content::url},
+    {"domain", &Content::domain},
+    {"result", &Content::result},
+    {"summary", &Content::summary},
+    {"content", &Content::recap},
+    {"user_profile", &Content::profile},
+    {"user_instructions", &Content::instructions},
+};
+
 Content content_read(const JsonPlace & place, ondemand::object content_object) {
     Content c;
     for (auto field : content_object) {
@@ -102,17 +116,9 @@ Content content_read(const JsonPlace & place, ondemand::object content_object) {
                 c.thoughts.push_back(lines_join({summary, body}, "\n"));
             }
         } else if (value.type() == ondemand::json_type::string) {
-            std::string text = json_string(place, value, "a content field");
-            if (key == "text") c.text = std::move(text);
-            if (key == "language") c.language = std::move(text);
-            if (key == "title") c.title = std::move(text);
-            if (key == "url") c.url = std::move(text);
-            if (key == "domain") c.domain = std::move(text);
-            if (key == "result") c.result = std::move(text);
-            if (key == "summary") c.summary = std::move(text);
-            if (key == "content") c.recap = std::move(text);
-            if (key == "user_profile") c.profile = std::move(text);
-            if (key == "user_instructions") c.instructions = std::move(text);
+            for (const auto & [name, member] : content_string_fields) {
+                if (key == name) c.*member = json_string(place, value, fmt::format("content \"{}\"", name));
+            }
         }
     }
     return c;
@@ -144,8 +150,8 @@ std::string author_default(const std::string & role, const std::string & name) {
     return role == "tool" ? "Tool" : role;
 }
 
-// Reads a node's "message"; nullopt when there is nothing a reader would see.
-std::optional<Message> message_read(const JsonPlace & place, ondemand::object message_object) {
+// Reads a node's "message" (which starts at `at`); nullopt when there is nothing a reader would see.
+std::optional<Message> message_read(const JsonPlace & place, const char * at, ondemand::object message_object) {
     Message     m;
     Content     content;
     std::string name;
@@ -181,6 +187,7 @@ std::optional<Message> message_read(const JsonPlace & place, ondemand::object me
             }
         }
     }
+    if (m.role.empty()) place.fail(at, "the message to name its \"author.role\"");
     m.text         = content_render(content);
     m.content_type = content.type;
     m.author       = author_default(m.role, name);
@@ -201,15 +208,16 @@ void node_read(const JsonPlace & place, ondemand::document & doc, Node & node) {
                 node.children.push_back(json_string(place, child, "a child node id"));
             }
         } else if (key == "message" && !json_is_null(value)) {
-            node.message = message_read(place, json_object(place, value, "the node \"message\""));
+            const char * at = value.raw_json_token().data();
+            node.message    = message_read(place, at, json_object(place, value, "the node \"message\""));
         }
     }
     if (node.message && node.message->external_id.empty()) node.message->external_id = node.id;
 }
 
 // Reads "mapping": each node is parsed by its own parser so its exact byte range in Note.raw is known.
-void mapping_read(const JsonPlace & place, const std::string & raw, ondemand::object mapping, Conversation & conv) {
-    ondemand::parser node_parser;
+void mapping_read(const JsonPlace & place, const std::string & raw, ondemand::object mapping,
+                  ondemand::parser & node_parser, Conversation & conv) {
     for (auto field : mapping) {
         Node node;
         node.id                = std::string(std::string_view(field.unescaped_key()));
@@ -229,7 +237,7 @@ void mapping_read(const JsonPlace & place, const std::string & raw, ondemand::ob
 }
 
 void conversation_read(const JsonPlace & place, const std::string & raw, ondemand::document & doc,
-                       Conversation & conv) {
+                       ondemand::parser & node_parser, Conversation & conv) {
     // Scalar archive fields worth keeping in the note's metadata, copied as they are.
     static const std::unordered_set<std::string_view> kept = {
         "conversation_id", "default_model_slug",  "gizmo_id", "gizmo_type", "is_archived",
@@ -239,7 +247,7 @@ void conversation_read(const JsonPlace & place, const std::string & raw, ondeman
         ondemand::value  value = field.value();
         if (key == "mapping") {
             conv.has_mapping = true;
-            mapping_read(place, raw, json_object(place, value, "\"mapping\""), conv);
+            mapping_read(place, raw, json_object(place, value, "\"mapping\""), node_parser, conv);
         } else if (key == "title") {
             conv.title = json_string_or_null(place, value, "\"title\"");
         } else if (key == "current_node") {
@@ -255,9 +263,8 @@ void conversation_read(const JsonPlace & place, const std::string & raw, ondeman
                 std::string id = json_string_or_null(place, value, fmt::format("\"{}\"", key));
                 if (conv.id.empty() || key == "conversation_id") conv.id = id;
                 conv.meta[std::string(key)] = id;
-            } else if (value.type() != ondemand::json_type::object && value.type() != ondemand::json_type::array &&
-                       !json_is_null(value)) {
-                conv.meta[std::string(key)] = nlohmann::json::parse(value.raw_json_token());
+            } else if (auto scalar = json_scalar(place, value, fmt::format("\"{}\"", key))) {
+                conv.meta[std::string(key)] = std::move(*scalar);
             }
         }
     }
@@ -315,16 +322,21 @@ size_t messages_add(Conversation & conv, const std::vector<size_t> & path, int b
     return added;
 }
 
-Note conversation_note(const ParseInput & in, std::string_view text, uint64_t offset) {
+// One parser reads each conversation and another its nodes; both are kept across conversations.
+struct Parsers {
+    ondemand::parser conversation;
+    ondemand::parser node;
+};
+
+Note conversation_note(const ParseInput & in, std::string_view text, uint64_t offset, Parsers & parsers) {
     Note note;
     note.raw   = json_padded_copy(text);
     auto place = JsonPlace::at_byte(in.where, note.raw.data(), offset);
 
-    Conversation       conv;
-    ondemand::parser   parser;
-    ondemand::document doc = json_iterate(parser, note.raw, note.raw, place, "a ChatGPT conversation object");
+    Conversation conv;
+    auto         doc = json_iterate(parsers.conversation, note.raw, note.raw, place, "a ChatGPT conversation object");
     json_guard(doc, note.raw, place, "a well-formed ChatGPT conversation object",
-               [&] { conversation_read(place, note.raw, doc, conv); });
+               [&] { conversation_read(place, note.raw, doc, parsers.node, conv); });
     if (!conv.has_mapping) place.fail(note.raw.data(), "a \"mapping\" object in the ChatGPT conversation");
     if (conv.id.empty()) place.fail(note.raw.data(), "a \"conversation_id\" or \"id\" in the ChatGPT conversation");
 
@@ -373,8 +385,10 @@ Note conversation_note(const ParseInput & in, std::string_view text, uint64_t of
 }  // namespace
 
 void parse_chatgpt(const ParseInput & in, const NoteSink & sink) {
-    json_array_objects(in.text, in.where, "ChatGPT conversation",
-                       [&](std::string_view text, uint64_t offset) { sink(conversation_note(in, text, offset)); });
+    Parsers parsers;
+    json_array_objects(in.text, in.where, "ChatGPT conversation", [&](std::string_view text, uint64_t offset) {
+        sink(conversation_note(in, text, offset, parsers));
+    });
 }
 
 }  // namespace neuroseed

@@ -16,7 +16,7 @@ namespace {
 namespace ondemand = simdjson::ondemand;
 
 // The placeholder newer exports give the first message as its parent.
-constexpr std::string_view kRootParent = "00000000-0000-4000-8000-000000000000";
+constexpr std::string_view root_placeholder = "00000000-0000-4000-8000-000000000000";
 
 std::string time_read(const JsonPlace & place, ondemand::value & value, std::string_view what) {
     std::string text = json_string_or_null(place, value, what);
@@ -76,7 +76,8 @@ std::string attachment_text(const JsonPlace & place, ondemand::value & attachmen
     return extracted.empty() ? marker : marker + "\n" + extracted;
 }
 
-Message message_read(const JsonPlace & place, ondemand::document & doc) {
+// Reads one chat message, which starts at `at`.
+Message message_read(const JsonPlace & place, const char * at, ondemand::document & doc) {
     Message                  m;
     std::string              text;
     std::vector<std::string> blocks, attachments;
@@ -106,12 +107,13 @@ Message message_read(const JsonPlace & place, ondemand::document & doc) {
             }
         }
     }
+    if (m.role.empty()) place.fail(at, "the chat message to name its \"sender\" (human or assistant)");
     std::string body = has_content ? blocks_join(blocks) : "";
     if (body.empty()) body = text;
     m.text         = blocks_join({body, blocks_join(attachments)});
     m.content_type = "text";
     m.author       = m.role == "user" ? "Human" : m.role == "assistant" ? "Claude" : m.role;
-    if (m.parent_external_id == kRootParent) m.parent_external_id.clear();
+    if (m.parent_external_id == root_placeholder) m.parent_external_id.clear();
     return m;
 }
 
@@ -122,8 +124,8 @@ struct Conversation {
 };
 
 // Each message is parsed by its own parser so its exact byte range in Note.raw is known.
-void conversation_read(const JsonPlace & place, ondemand::document & doc, Note & note, Conversation & conv) {
-    ondemand::parser message_parser;
+void conversation_read(const JsonPlace & place, ondemand::document & doc, ondemand::parser & message_parser,
+                       Note & note, Conversation & conv) {
     for (auto field : doc.get_object()) {
         std::string_view key   = field.unescaped_key();
         ondemand::value  value = field.value();
@@ -134,7 +136,7 @@ void conversation_read(const JsonPlace & place, ondemand::document & doc, Note &
                 auto message_doc = json_iterate(message_parser, note.raw, text, place, "a Claude chat message object");
                 Message m;
                 json_guard(message_doc, text, place, "a well-formed Claude chat message",
-                           [&] { m = message_read(place, message_doc); });
+                           [&] { m = message_read(place, text.data(), message_doc); });
                 m.src_begin = static_cast<uint64_t>(text.data() - note.raw.data());
                 m.src_end   = m.src_begin + text.size();
                 note.messages.push_back(std::move(m));
@@ -154,24 +156,28 @@ void conversation_read(const JsonPlace & place, ondemand::document & doc, Note &
                     conv.meta["account_uuid"] = json_string_or_null(place, v, "\"account.uuid\"");
                 }
             }
-        } else if (value.type() != ondemand::json_type::object && value.type() != ondemand::json_type::array &&
-                   !json_is_null(value)) {
+        } else if (auto scalar = json_scalar(place, value, fmt::format("\"{}\"", key))) {
             // Other scalars ("summary", "is_starred", ...) are archive metadata worth keeping as they are.
-            conv.meta[std::string(key)] = nlohmann::json::parse(value.raw_json_token());
+            conv.meta[std::string(key)] = std::move(*scalar);
         }
     }
 }
 
-Note conversation_note(const ParseInput & in, std::string_view text, uint64_t offset) {
+// One parser reads each conversation and another its messages; both are kept across conversations.
+struct Parsers {
+    ondemand::parser conversation;
+    ondemand::parser message;
+};
+
+Note conversation_note(const ParseInput & in, std::string_view text, uint64_t offset, Parsers & parsers) {
     Note note;
     note.raw   = json_padded_copy(text);
     auto place = JsonPlace::at_byte(in.where, note.raw.data(), offset);
 
-    Conversation       conv;
-    ondemand::parser   parser;
-    ondemand::document doc = json_iterate(parser, note.raw, note.raw, place, "a Claude conversation object");
+    Conversation conv;
+    auto         doc = json_iterate(parsers.conversation, note.raw, note.raw, place, "a Claude conversation object");
     json_guard(doc, note.raw, place, "a well-formed Claude conversation object",
-               [&] { conversation_read(place, doc, note, conv); });
+               [&] { conversation_read(place, doc, parsers.message, note, conv); });
     if (conv.uuid.empty()) place.fail(note.raw.data(), "a \"uuid\" in the Claude conversation");
     if (!conv.has_messages) place.fail(note.raw.data(), "a \"chat_messages\" array in the Claude conversation");
 
@@ -195,8 +201,10 @@ Note conversation_note(const ParseInput & in, std::string_view text, uint64_t of
 }  // namespace
 
 void parse_claude(const ParseInput & in, const NoteSink & sink) {
-    json_array_objects(in.text, in.where, "Claude conversation",
-                       [&](std::string_view text, uint64_t offset) { sink(conversation_note(in, text, offset)); });
+    Parsers parsers;
+    json_array_objects(in.text, in.where, "Claude conversation", [&](std::string_view text, uint64_t offset) {
+        sink(conversation_note(in, text, offset, parsers));
+    });
 }
 
 }  // namespace neuroseed

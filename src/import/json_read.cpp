@@ -164,6 +164,23 @@ std::string json_scalar_text(const JsonPlace & place, ondemand::value & value, s
     type_fail(place, value, what, "a string or number", type);
 }
 
+std::optional<nlohmann::json> json_scalar(const JsonPlace & place, ondemand::value & value, std::string_view what) {
+    switch (value_type(place, value, what)) {
+        case ondemand::json_type::string:
+            return json_string(place, value, what);
+        case ondemand::json_type::boolean:
+            return static_cast<bool>(value.get_bool());
+        case ondemand::json_type::number: {
+            ondemand::number number = value.get_number();
+            if (number.is_int64()) return number.get_int64();
+            if (number.is_uint64()) return number.get_uint64();
+            return number.get_double();
+        }
+        default:
+            return std::nullopt;
+    }
+}
+
 static bool json_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
@@ -199,19 +216,22 @@ static size_t value_end(std::string_view text, size_t begin) {
     return std::string_view::npos;
 }
 
+[[noreturn]] static void byte_fail(std::string_view where, size_t at, const std::string & expected) {
+    throw Error(ErrorKind::invalid_input, std::string(where), fmt::format("byte {}: expected {}", at, expected));
+}
+
 void json_array_objects(std::string_view text, std::string_view where, std::string_view element_name,
                         const std::function<void(std::string_view element, uint64_t offset)> & fn) {
-    auto fail = [&](size_t at, const std::string & expected) {
-        throw Error(ErrorKind::invalid_input, std::string(where), fmt::format("byte {}: expected {}", at, expected));
-    };
     // Reads one object at i and hands it on; returns the offset just past it.
     auto element = [&](size_t i) {
-        if (i >= text.size()) fail(i, fmt::format("a {} object; the file ends first (truncated?)", element_name));
-        if (text[i] != '{') fail(i, fmt::format("a {} object", element_name));
+        if (i >= text.size())
+            byte_fail(where, i, fmt::format("a {} object; the file ends first (truncated?)", element_name));
+        if (text[i] != '{') byte_fail(where, i, fmt::format("a {} object", element_name));
         size_t end = value_end(text, i);
         if (end == std::string_view::npos) {
-            fail(text.size(), fmt::format("the end of the {} that starts at byte {}; the file ends first (truncated?)",
-                                          element_name, i));
+            byte_fail(where, text.size(),
+                      fmt::format("the end of the {} that starts at byte {}; the file ends first (truncated?)",
+                                  element_name, i));
         }
         fn(text.substr(i, end - i), i);
         return end;
@@ -219,7 +239,8 @@ void json_array_objects(std::string_view text, std::string_view where, std::stri
 
     size_t i = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
     i        = space_skip(text, i);
-    if (i == text.size()) fail(i, fmt::format("a JSON array of {} objects; the file is empty", element_name));
+    if (i == text.size())
+        byte_fail(where, i, fmt::format("a JSON array of {} objects; the file is empty", element_name));
     if (text[i] == '{') {
         i = space_skip(text, element(i));
     } else if (text[i] == '[') {
@@ -238,14 +259,15 @@ void json_array_objects(std::string_view text, std::string_view where, std::stri
                     i = space_skip(text, i + 1);
                     break;
                 }
-                fail(i, fmt::format("',' or ']' after the {} that starts at byte {}{}", element_name, start,
-                                    i == text.size() ? "; the file ends first (truncated?)" : ""));
+                byte_fail(where, i,
+                          fmt::format("',' or ']' after the {} that starts at byte {}{}", element_name, start,
+                                      i == text.size() ? "; the file ends first (truncated?)" : ""));
             }
         }
     } else {
-        fail(i, fmt::format("a JSON array of {} objects (or a single one)", element_name));
+        byte_fail(where, i, fmt::format("a JSON array of {} objects (or a single one)", element_name));
     }
-    if (i != text.size()) fail(i, "the end of the file after the top-level JSON value");
+    if (i != text.size()) byte_fail(where, i, "the end of the file after the top-level JSON value");
 }
 
 }  // namespace neuroseed

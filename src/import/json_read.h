@@ -9,6 +9,7 @@
 // Errors name the file, the place ("byte N" in the file, or "line N" for JSONL) and what was expected.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <cstdint>
@@ -67,6 +68,10 @@ std::optional<double> json_number_or_null(const JsonPlace & place, simdjson::ond
 bool                  json_is_null(simdjson::ondemand::value & value);
 // A string's text, or a scalar's JSON token ("42" for an id written as a number).
 std::string json_scalar_text(const JsonPlace & place, simdjson::ondemand::value & value, std::string_view what);
+
+// A string, number or boolean as a JSON value for note metadata; nullopt for null, objects and arrays.
+std::optional<nlohmann::json> json_scalar(const JsonPlace & place, simdjson::ondemand::value & value,
+                                          std::string_view what);
 
 // Calls fn(element, offset in text) for each object of a top-level JSON array, or once when the top level is
 // a single object. `element_name` ("a ChatGPT conversation object") goes into errors. Only brackets and

@@ -213,7 +213,8 @@ LineMessage line_message(const JsonPlace & place, ondemand::object object) {
 std::string file_conversation(std::string_view where) {
     size_t bang = where.rfind('!');
     if (bang != std::string_view::npos) where.remove_prefix(bang + 1);
-    return std::filesystem::path(std::string(where)).stem().string();
+    std::string stem = std::filesystem::path(std::string(where)).stem().string();
+    return stem.empty() ? "conversation" : stem;
 }
 
 Note group_note(const ParseInput & in, const Group & group, ondemand::parser & parser) {

@@ -44,6 +44,13 @@ class Vocab {
     const std::string & path() const { return path_; }
     const std::string & id() const { return id_; }  // content hash of the GGUF file: keys the token cache
     const std::string & name() const { return name_; }
+    // The pre-tokenizer named in the GGUF ("qwen2", "llama-bpe", ...), or "" when the file names none.
+    const std::string & pre_tokenizer() const { return pre_; }
+
+    // True when token counts add up over text split after a newline run that is followed by a non-space
+    // character: the pre-tokenizer always splits there and BPE never merges across pre-tokens. Holds for the
+    // Qwen2 pre-tokenizer (checked against llama-tokenize in tests/llm); other vocabularies are counted whole.
+    bool counts_add_at_newlines() const { return pre_ == "qwen2"; }
 
   private:
     Vocab() = default;
@@ -51,6 +58,7 @@ class Vocab {
     std::string   path_;
     std::string   id_;
     std::string   name_;
+    std::string   pre_;
 };
 
 // The vocabulary used when none is named: $NEUROSEED_VOCAB, else ggml-vocab-qwen2.gguf beside the running

@@ -71,6 +71,8 @@ std::shared_ptr<Vocab> Vocab::load(const std::string & path) {
     char name[256];
     v->name_ = llama_model_meta_val_str(model, "general.name", name, sizeof name) > 0 ? name
                                                                                        : fs::path(path).stem().string();
+    char pre[128];
+    if (llama_model_meta_val_str(model, "tokenizer.ggml.pre", pre, sizeof pre) > 0) v->pre_ = pre;
     return v;
 }
 

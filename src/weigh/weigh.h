@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace neuroseed {
@@ -38,13 +39,13 @@ struct WeighReport {
     std::string                    vocab_name;
     std::vector<WeighGroup>        groups;  // most tokens first
     WeighGroup                     total;
-    std::map<std::string, int64_t> language_tokens;  // ru, en, zh, other: message text tokens per language
-    int64_t                        message_tokens = 0;  // all message texts (what language shares divide)
+    std::map<std::string, int64_t> language_tokens;  // ru, en, zh, other: note text tokens per language
+    int64_t                        message_tokens = -1;  // all message texts; -1 unless grouped by role/conversation
     int64_t                        chatml_tokens  = 0;  // the whole memory as one ChatML system prompt: template
                                                         // tokens + note text as plain text (see memory_piece)
     int64_t                        chatml_template_tokens = 0;  // of which the template itself
-    size_t                         texts_tokenized = 0;  // texts the tokenizer ran on (cache misses)
-    size_t                         texts_cached    = 0;
+    size_t                         texts_tokenized = 0;  // distinct segments the tokenizer ran on (cache misses)
+    size_t                         texts_cached    = 0;  // distinct segments counted from the cache
     double                         seconds         = 0;
 };
 
@@ -57,6 +58,14 @@ WeighReport weigh(Store & store, const Vocab & vocab, const WeighOptions & optio
 // Token counts of many texts at once: parallel over `threads` (0 = all cores), in input order.
 std::vector<int64_t> token_counts(const Vocab & vocab, const std::vector<std::string_view> & texts, unsigned threads,
                                   const WeighProgressFn & progress = {});
+
+// Texts are weighed in segments of at least this many bytes, cut after a newline run.
+inline constexpr size_t kSegmentMinBytes = 512;
+
+// Splits text where token counts add up (after a newline run followed by a non-space character) into
+// segments of at least kSegmentMinBytes; with `split` false, or for short text, one segment. The cuts depend
+// only on the text, so an unchanged paragraph run keeps its cached count.
+std::vector<std::string_view> text_segments(std::string_view text, bool split);
 
 // The text one note contributes to the memory-as-system-prompt: its raw text without surrounding white space,
 // ending in a blank line. The prompt is the pieces in note order, wrapped in the chat template.

@@ -95,6 +95,25 @@ TEST(Cli, WeighByRoleSumsMessages) {
     EXPECT_EQ(sum, out["message_tokens"].get<int64_t>());
 }
 
+TEST(Cli, WeighByLanguageSplitsNoteTextByParagraph) {
+    TempDir     tmp;
+    std::string text;
+    for (int i = 0; i < 8; ++i) text += "Это русский абзац о памяти и о переносе смыслов между моделями. ";
+    text += "\n\n";
+    for (int i = 0; i < 8; ++i) text += "An English paragraph about memory and moving it between models. ";
+    text += "\n\n";
+    for (int i = 0; i < 8; ++i) text += "长期记忆的迁移，从一个模型到另一个模型。";
+    text += "\n";
+    file_write(tmp / "v" / "mixed.md", text);
+    ASSERT_EQ(ns(tmp, { "import", (tmp / "v").string() }).exit_code, 0);
+    auto by_lang = json::parse(ns(tmp, { "weigh", "--by", "language", "--json" }).out);
+    auto by_note = json::parse(ns(tmp, { "weigh", "--by", "note", "--json" }).out);
+    EXPECT_EQ(by_lang["total"]["tokens"], by_note["total"]["tokens"]) << "languages partition the note text";
+    std::set<std::string> langs;
+    for (const auto & g : by_lang["groups"]) langs.insert(g["key"].get<std::string>());
+    EXPECT_EQ(langs, (std::set<std::string>{ "en", "ru", "zh" })) << by_lang.dump();
+}
+
 TEST(Cli, BadFilesAreListedAndGoodOnesStillImport) {
     TempDir tmp;
     file_write(tmp / "in" / "good.md", "# Good\nfine text\n");

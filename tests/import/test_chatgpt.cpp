@@ -207,6 +207,20 @@ TEST(ChatgptImport, WrongFieldTypeNamesItsOffset) {
               "conversations.json: byte 38: expected \"create_time\" to be a number, found a string");
 }
 
+TEST(ChatgptImport, MessageWithoutRoleIsAnError) {
+    EXPECT_EQ(
+        chatgpt_error("[{\"id\":\"x\",\"mapping\":{\"n\":{\"message\":{\"id\":\"m\",\"content\":{\"content_type\":"
+                      "\"text\",\"parts\":[\"hi\"]}}}}}]"),
+        "conversations.json: byte 37: expected the message to name its \"author.role\"");
+}
+
+TEST(ChatgptImport, MalformedMetadataScalarIsAnError) {
+    // simdjson On-Demand only checks a literal when it is read; metadata fields are read, so "fals" is caught.
+    std::string error = chatgpt_error("[{\"id\":\"c\",\"is_archived\":fals,\"mapping\":{}}]");
+    EXPECT_EQ(error.rfind("conversations.json: byte ", 0), 0u) << error;
+    EXPECT_NE(error.find("expected a well-formed ChatGPT conversation object"), std::string::npos) << error;
+}
+
 TEST(ChatgptImport, MalformedNodeJsonNamesItsOffset) {
     std::string error = chatgpt_error("[{\"id\":\"x\",\"mapping\":{\"n\":{\"id\" \"n\"}}}]");
     // Byte 32 is the space where the ':' after "id" is missing.

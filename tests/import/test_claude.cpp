@@ -111,6 +111,12 @@ TEST(ClaudeImport, ErrorsNameByteOffsetAndExpectation) {
               "claude/conversations.json: byte 57: expected \"sender\" to be a string, found a number");
 }
 
+TEST(ClaudeImport, MessageWithoutSenderIsAnError) {
+    EXPECT_EQ(claude_error("[{\"uuid\":\"u\",\"chat_messages\":[{\"uuid\":\"m\",\"text\":\"hi\"}]}]"),
+              "claude/conversations.json: byte 30: expected the chat message to name its \"sender\" (human or "
+              "assistant)");
+}
+
 TEST(ClaudeImport, TruncatedFileNamesWhereItEnds) {
     std::string file = claude_fixture();
     std::string cut  = file.substr(0, file.size() / 2);

@@ -123,3 +123,24 @@ TEST(Tokenizer, NonGgufIsInvalidInput) {
         EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
     }
 }
+
+TEST(Tokenizer, SegmentCountsAddUpToTheWholeText) {
+    // The weigher tokenizes texts in segments and adds the counts; that must equal the whole text's count.
+    ASSERT_TRUE(qwen()->counts_add_at_newlines());
+    std::string corpus;
+    for (const auto & g : golden_read()) corpus += file_read(data_path("tokenize/" + g.file));
+    corpus += file_read(data_path("vault-mojibake/004_ac022e209d995348.md"));  // long lines, odd letters
+    for (std::string_view text : { std::string_view(corpus), std::string_view(corpus).substr(1000) }) {
+        auto segments = text_segments(text, true);
+        ASSERT_GT(segments.size(), 10u);
+        size_t sum = 0, bytes = 0;
+        for (auto s : segments) {
+            sum += qwen()->count(s);
+            bytes += s.size();
+        }
+        EXPECT_EQ(bytes, text.size());
+        EXPECT_EQ(sum, qwen()->count(text));
+    }
+    EXPECT_EQ(text_segments("short", true).size(), 1u);
+    EXPECT_EQ(text_segments(corpus, false).size(), 1u);
+}
