@@ -42,10 +42,11 @@ std::string file_read(const fs::path & p) {
 
 // Runs llama-tokenize on a file and returns its token count (from --show-count's last line).
 int64_t llama_tokenize_count(const std::string & file) {
-    std::string cmd = fmt::format("'{}' -m '{}' -f '{}' --no-bos --no-parse-special --show-count --log-disable "
-                                  "--ids 2>/dev/null",
-                                  NEUROSEED_LLAMA_TOKENIZE, NEUROSEED_QWEN_VOCAB, file);
-    FILE *      p   = popen(cmd.c_str(), "r");
+    std::string cmd = fmt::format(
+        "'{}' -m '{}' -f '{}' --no-bos --no-parse-special --show-count --log-disable "
+        "--ids 2>/dev/null",
+        NEUROSEED_LLAMA_TOKENIZE, NEUROSEED_QWEN_VOCAB, file);
+    FILE * p = popen(cmd.c_str(), "r");
     if (!p) throw std::runtime_error("cannot run llama-tokenize");
     std::string out;
     char        buf[4096];
@@ -63,8 +64,10 @@ int main(int argc, char ** argv) {
     int  copies = 100;
     bool json   = false;
     for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--copies") && i + 1 < argc) copies = std::atoi(argv[++i]);
-        else if (!std::strcmp(argv[i], "--json")) json = true;
+        if (!std::strcmp(argv[i], "--copies") && i + 1 < argc)
+            copies = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--json"))
+            json = true;
     }
     fs::path work = fs::temp_directory_path() / fmt::format("neuroseed-bench-weigh-{}", getpid());
     fs::create_directories(work / "corpus");
@@ -79,7 +82,7 @@ int main(int argc, char ** argv) {
     }
 
     Store store((work / "store").string());
-    import_paths(store, { (work / "corpus").string() }, {});
+    import_paths(store, {(work / "corpus").string()}, {});
     auto vocab = Vocab::load(NEUROSEED_QWEN_VOCAB);
 
     // Each note's repaired text, as `cat --raw` prints it, is what llama-tokenize reads.
@@ -93,12 +96,13 @@ int main(int argc, char ** argv) {
     }
     std::ofstream(work / "all.md", std::ios::binary) << all;
 
-    auto                     t0 = std::chrono::steady_clock::now();
+    auto                       t0 = std::chrono::steady_clock::now();
     std::map<int64_t, int64_t> reference;
-    for (const auto & n : notes) reference[n.id] = llama_tokenize_count((work / "raw" / fmt::format("{}.md", n.id)).string());
+    for (const auto & n : notes)
+        reference[n.id] = llama_tokenize_count((work / "raw" / fmt::format("{}.md", n.id)).string());
     double ref_per_file = seconds_since(t0);
 
-    t0 = std::chrono::steady_clock::now();
+    t0              = std::chrono::steady_clock::now();
     int64_t ref_all = llama_tokenize_count((work / "all.md").string());
     double  ref_one = seconds_since(t0);
 
@@ -118,22 +122,23 @@ int main(int argc, char ** argv) {
 
     double mb = static_cast<double>(all.size()) / 1e6;
     if (json) {
-        nlohmann::json out = { { "notes", notes.size() },
-                               { "megabytes", mb },
-                               { "tokens", cold.total.tokens },
-                               { "reference_tokens", ref_total },
-                               { "mismatches", mismatches },
-                               { "llama_tokenize_per_file_s", ref_per_file },
-                               { "llama_tokenize_one_file_s", ref_one },
-                               { "weigh_cold_s", t_cold },
-                               { "weigh_warm_s", t_warm },
-                               { "ratio_cold_vs_per_file", ref_per_file / t_cold },
-                               { "ratio_cold_vs_one_file", ref_one / t_cold },
-                               { "ratio_warm_vs_per_file", ref_per_file / t_warm } };
+        nlohmann::json out = {{"notes", notes.size()},
+                              {"megabytes", mb},
+                              {"tokens", cold.total.tokens},
+                              {"reference_tokens", ref_total},
+                              {"mismatches", mismatches},
+                              {"llama_tokenize_per_file_s", ref_per_file},
+                              {"llama_tokenize_one_file_s", ref_one},
+                              {"weigh_cold_s", t_cold},
+                              {"weigh_warm_s", t_warm},
+                              {"ratio_cold_vs_per_file", ref_per_file / t_cold},
+                              {"ratio_cold_vs_one_file", ref_one / t_cold},
+                              {"ratio_warm_vs_per_file", ref_per_file / t_warm}};
         std::puts(out.dump(2).c_str());
     } else {
-        fmt::print("corpus: {} notes, {:.2f} MB, {} tokens (llama-tokenize: {}; one-file run: {}), {} mismatching notes\n\n",
-                   notes.size(), mb, cold.total.tokens, ref_total, ref_all, mismatches);
+        fmt::print(
+            "corpus: {} notes, {:.2f} MB, {} tokens (llama-tokenize: {}; one-file run: {}), {} mismatching notes\n\n",
+            notes.size(), mb, cold.total.tokens, ref_total, ref_all, mismatches);
         fmt::print("{:<40} {:>10} {:>12} {:>10}\n", "run", "seconds", "tokens/s", "ratio");
         auto row = [&](const char * name, double s, double base) {
             fmt::print("{:<40} {:>10.3f} {:>12.0f} {:>9.2f}x\n", name, s, static_cast<double>(cold.total.tokens) / s,

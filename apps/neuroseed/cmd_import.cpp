@@ -47,18 +47,26 @@ void command_import_add(CLI::App & app, Context & ctx) {
                 messages += f.messages;
             }
             if (ctx.json) {
-                nlohmann::json out = { { "run_id", report.run_id },     { "imported", imported },
-                                       { "unchanged", unchanged },     { "notes", notes },
-                                       { "messages", messages },       { "seconds", report.seconds },
-                                       { "files", nlohmann::json::array() }, { "failures", nlohmann::json::array() },
-                                       { "skipped", report.skipped } };
+                nlohmann::json out = {{"run_id", report.run_id},
+                                      {"imported", imported},
+                                      {"unchanged", unchanged},
+                                      {"notes", notes},
+                                      {"messages", messages},
+                                      {"seconds", report.seconds},
+                                      {"files", nlohmann::json::array()},
+                                      {"failures", nlohmann::json::array()},
+                                      {"skipped", report.skipped}};
                 for (const auto & f : report.files) {
-                    out["files"].push_back({ { "path", f.path },   { "format", f.format },     { "status", f.status },
-                                             { "repair", f.repair }, { "notes", f.notes }, { "messages", f.messages },
-                                             { "bytes", f.bytes } });
+                    out["files"].push_back({{"path", f.path},
+                                            {"format", f.format},
+                                            {"status", f.status},
+                                            {"repair", f.repair},
+                                            {"notes", f.notes},
+                                            {"messages", f.messages},
+                                            {"bytes", f.bytes}});
                 }
                 for (const auto & f : report.failures) {
-                    out["failures"].push_back({ { "path", f.path }, { "error", f.message } });
+                    out["failures"].push_back({{"path", f.path}, {"error", f.message}});
                 }
                 std::puts(out.dump(2).c_str());
             } else {
@@ -67,9 +75,10 @@ void command_import_add(CLI::App & app, Context & ctx) {
                     fmt::print("{:<9} {:<9} {:>4} notes {:>6} messages  {}{}\n", f.status, f.format, f.notes,
                                f.messages, f.path, f.repair.empty() ? "" : fmt::format("  [repaired: {}]", f.repair));
                 }
-                fmt::print("imported {} file(s), {} unchanged, {} failed, {} skipped; {} notes, {} messages in {:.2f}s\n",
-                           imported, unchanged, report.failures.size(), report.skipped.size(), notes, messages,
-                           report.seconds);
+                fmt::print(
+                    "imported {} file(s), {} unchanged, {} failed, {} skipped; {} notes, {} messages in {:.2f}s\n",
+                    imported, unchanged, report.failures.size(), report.skipped.size(), notes, messages,
+                    report.seconds);
             }
             for (const auto & f : report.failures) std::fprintf(stderr, "neuroseed: failed: %s\n", f.message.c_str());
             if (report.failures.empty()) return static_cast<int>(exit_ok);

@@ -30,8 +30,8 @@ std::string per_token(uint64_t chars, int64_t tokens) {
 }
 
 nlohmann::json group_json(const WeighGroup & g) {
-    return { { "key", g.key },     { "label", g.label }, { "tokens", g.tokens },
-             { "chars", g.chars }, { "bytes", g.bytes }, { "items", g.items } };
+    return {{"key", g.key},     {"label", g.label}, {"tokens", g.tokens},
+            {"chars", g.chars}, {"bytes", g.bytes}, {"items", g.items}};
 }
 
 }  // namespace
@@ -58,18 +58,18 @@ void command_weigh_add(CLI::App & app, Context & ctx) {
             auto        r = weigh(store, *vocab, args->options, [&](size_t d, size_t t) { bar.update(d, t, "texts"); });
             bar.finish();
             if (ctx.json) {
-                nlohmann::json out = { { "by", r.by },
-                                       { "vocab", r.vocab_path },
-                                       { "vocab_name", r.vocab_name },
-                                       { "convention", "no BOS, special tokens not parsed" },
-                                       { "total", group_json(r.total) },
-                                       { "groups", nlohmann::json::array() },
-                                       { "languages", r.language_tokens },
-                                       { "chatml_system_prompt_tokens", r.chatml_tokens },
-                                       { "chatml_template_tokens", r.chatml_template_tokens },
-                                       { "texts_tokenized", r.texts_tokenized },
-                                       { "texts_cached", r.texts_cached },
-                                       { "seconds", r.seconds } };
+                nlohmann::json out = {{"by", r.by},
+                                      {"vocab", r.vocab_path},
+                                      {"vocab_name", r.vocab_name},
+                                      {"convention", "no BOS, special tokens not parsed"},
+                                      {"total", group_json(r.total)},
+                                      {"groups", nlohmann::json::array()},
+                                      {"languages", r.language_tokens},
+                                      {"chatml_system_prompt_tokens", r.chatml_tokens},
+                                      {"chatml_template_tokens", r.chatml_template_tokens},
+                                      {"texts_tokenized", r.texts_tokenized},
+                                      {"texts_cached", r.texts_cached},
+                                      {"seconds", r.seconds}};
                 for (const auto & g : r.groups) out["groups"].push_back(group_json(g));
                 if (r.message_tokens >= 0) out["message_tokens"] = r.message_tokens;
                 std::puts(out.dump(2).c_str());
@@ -78,8 +78,8 @@ void command_weigh_add(CLI::App & app, Context & ctx) {
             fmt::print("Weighed with {} ({}); no BOS, special tokens not parsed\n\n", r.vocab_name, r.vocab_path);
             fmt::print("{:<44} {:>10} {:>10} {:>9} {:>7}\n", r.by, "tokens", "chars", "chars/tok", "share");
             for (const auto & g : r.groups) {
-                std::string label = r.by == "note" || r.by == "conversation" ? fmt::format("{:>4}  {}", g.key, g.label)
-                                                                             : g.label;
+                std::string label =
+                    r.by == "note" || r.by == "conversation" ? fmt::format("{:>4}  {}", g.key, g.label) : g.label;
                 if (label.size() > 44) label = label.substr(0, 41) + "...";
                 fmt::print("{:<44} {:>10} {:>10} {:>9} {:>7}\n", label, g.tokens, g.chars, per_token(g.chars, g.tokens),
                            share(g.tokens, r.total.tokens));
@@ -90,13 +90,14 @@ void command_weigh_add(CLI::App & app, Context & ctx) {
             for (const auto & [lang, t] : r.language_tokens) note_tokens += t;
             fmt::print("languages (note text by paragraph, {} tokens): ", note_tokens);
             bool first = true;
-            for (const auto * lang : { "ru", "en", "zh", "other" }) {
+            for (const auto * lang : {"ru", "en", "zh", "other"}) {
                 fmt::print("{}{} {}", first ? "" : " · ", lang, share(r.language_tokens[lang], note_tokens));
                 first = false;
             }
             fmt::print("\nwhole memory as a ChatML system prompt: {} tokens ({} of them template)\n", r.chatml_tokens,
                        r.chatml_template_tokens);
-            fmt::print("{} segment(s) tokenized, {} from cache, {:.3f}s\n", r.texts_tokenized, r.texts_cached, r.seconds);
+            fmt::print("{} segment(s) tokenized, {} from cache, {:.3f}s\n", r.texts_tokenized, r.texts_cached,
+                       r.seconds);
             return 0;
         };
     });
@@ -120,8 +121,8 @@ void command_tokenize_add(CLI::App & app, Context & ctx) {
             auto vocab  = Vocab::load(args->vocab.empty() ? vocab_default_path() : args->vocab);
             auto tokens = vocab->tokenize(args->text, args->parse_special);
             if (ctx.json) {
-                nlohmann::json out = { { "count", tokens.size() }, { "tokens", nlohmann::json::array() } };
-                for (auto t : tokens) out["tokens"].push_back({ { "id", t }, { "piece", vocab->piece(t) } });
+                nlohmann::json out = {{"count", tokens.size()}, {"tokens", nlohmann::json::array()}};
+                for (auto t : tokens) out["tokens"].push_back({{"id", t}, {"piece", vocab->piece(t)}});
                 std::puts(out.dump(2).c_str());
                 return 0;
             }

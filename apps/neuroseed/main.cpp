@@ -11,9 +11,10 @@
 int main(int argc, char ** argv) {
     using namespace neuroseed;
     using namespace neuroseed::cli;
-    CLI::App app{ "neuroseed — compile long-term memory (Obsidian vaults, ChatGPT/Claude exports, notes) into a "
-                  "portable seed for an open model.\n\nExit codes: 0 ok, 1 partial (some inputs failed), 2 bad input "
-                  "or usage, 3 internal error.\n\nExample:\n  neuroseed import ~/vault && neuroseed weigh --by role" };
+    CLI::App app{
+        "neuroseed — compile long-term memory (Obsidian vaults, ChatGPT/Claude exports, notes) into a "
+        "portable seed for an open model.\n\nExit codes: 0 ok, 1 partial (some inputs failed), 2 bad input "
+        "or usage, 3 internal error.\n\nExample:\n  neuroseed import ~/vault && neuroseed weigh --by role"};
     app.require_subcommand(1);
     Context ctx;
     ctx.store_dir = Store::default_dir();

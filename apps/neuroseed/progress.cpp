@@ -8,7 +8,7 @@
 namespace neuroseed::cli {
 
 std::string human_bytes(double bytes) {
-    const char * units[] = { "B", "KB", "MB", "GB", "TB" };
+    const char * units[] = {"B", "KB", "MB", "GB", "TB"};
     int          u       = 0;
     while (bytes >= 1000 && u < 4) bytes /= 1000, ++u;
     return u == 0 ? fmt::format("{:.0f} {}", bytes, units[u]) : fmt::format("{:.1f} {}", bytes, units[u]);
@@ -29,14 +29,14 @@ void ProgressBar::update(uint64_t done, uint64_t total, const char * unit, uint6
     if (!enabled()) return;
     auto now = std::chrono::steady_clock::now();
     if (drawn_ && done < total && now - last_draw_ < std::chrono::milliseconds(100)) return;
-    last_draw_     = now;
-    drawn_         = true;
-    double elapsed = std::chrono::duration<double>(now - start_).count();
-    double frac    = bytes_total > 0 ? static_cast<double>(bytes_done) / static_cast<double>(bytes_total)
-                     : total > 0     ? static_cast<double>(done) / static_cast<double>(total)
-                                     : 0.0;
-    constexpr int width  = 28;
-    int           filled = static_cast<int>(frac * width);
+    last_draw_            = now;
+    drawn_                = true;
+    double        elapsed = std::chrono::duration<double>(now - start_).count();
+    double        frac    = bytes_total > 0 ? static_cast<double>(bytes_done) / static_cast<double>(bytes_total)
+                            : total > 0     ? static_cast<double>(done) / static_cast<double>(total)
+                                            : 0.0;
+    constexpr int width   = 28;
+    int           filled  = static_cast<int>(frac * width);
     std::string   bar(static_cast<size_t>(filled), '=');
     if (filled < width) bar += '>';
     bar.resize(width, ' ');

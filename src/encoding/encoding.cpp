@@ -19,7 +19,7 @@ namespace {
 
 // One single-byte charset that UTF-8 is commonly misread as, with its table from code point back to byte.
 struct MisreadCharset {
-    const char *                          name;  // ICU converter name, also the name we report
+    const char *                         name;  // ICU converter name, also the name we report
     std::unordered_map<UChar32, uint8_t> to_byte;
 };
 
@@ -27,13 +27,13 @@ struct MisreadCharset {
 // (five in cp1252) are taken as the C1 control of the same value, which is what Windows and most tools
 // produce when they misread such a byte.
 MisreadCharset misread_charset_make(const char * name) {
-    MisreadCharset cs{ name, {} };
+    MisreadCharset cs{name, {}};
     UErrorCode     err = U_ZERO_ERROR;
     UConverter *   cnv = ucnv_open(name, &err);
     if (U_FAILURE(err)) throw Error(ErrorKind::internal, "", fmt::format("ICU has no converter '{}'", name));
     for (int b = 0x80; b <= 0xff; ++b) {
-        char    in = static_cast<char>(b);
-        UChar   out[4];
+        char  in = static_cast<char>(b);
+        UChar out[4];
         err       = U_ZERO_ERROR;
         int32_t n = ucnv_toUChars(cnv, out, 4, &in, 1, &err);
         UChar32 c = (U_SUCCESS(err) && n == 1 && out[0] != 0xfffd && out[0] != 0x1a) ? out[0] : b;
@@ -46,7 +46,7 @@ MisreadCharset misread_charset_make(const char * name) {
 const std::vector<MisreadCharset> & misread_charsets() {
     static const std::vector<MisreadCharset> charsets = [] {
         std::vector<MisreadCharset> v;
-        for (const char * name : { "macintosh", "windows-1252", "ISO-8859-1", "windows-1251" }) {
+        for (const char * name : {"macintosh", "windows-1252", "ISO-8859-1", "windows-1251"}) {
             v.push_back(misread_charset_make(name));
         }
         return v;
@@ -108,8 +108,8 @@ bool repair_once(std::string_view utf8, std::string & best, const char *& best_n
 std::string convert_to_utf8(std::string_view bytes, const char * charset, std::string_view where) {
     UErrorCode  err = U_ZERO_ERROR;
     std::string out(bytes.size() * 3 + 16, '\0');
-    int32_t     n   = ucnv_convert("UTF-8", charset, out.data(), static_cast<int32_t>(out.size()), bytes.data(),
-                                   static_cast<int32_t>(bytes.size()), &err);
+    int32_t     n = ucnv_convert("UTF-8", charset, out.data(), static_cast<int32_t>(out.size()), bytes.data(),
+                                 static_cast<int32_t>(bytes.size()), &err);
     if (U_FAILURE(err)) {
         throw Error(ErrorKind::invalid_input, std::string(where),
                     fmt::format("cannot convert from {} to UTF-8 ({})", charset, u_errorName(err)));
@@ -120,7 +120,7 @@ std::string convert_to_utf8(std::string_view bytes, const char * charset, std::s
 
 std::string detect_charset(std::string_view bytes) {
     std::unique_ptr<std::remove_pointer_t<uchardet_t>, decltype(&uchardet_delete)> det(uchardet_new(),
-                                                                                         &uchardet_delete);
+                                                                                       &uchardet_delete);
     uchardet_handle_data(det.get(), bytes.data(), std::min<size_t>(bytes.size(), 1 << 20));
     uchardet_data_end(det.get());
     return uchardet_get_charset(det.get());
@@ -145,7 +145,7 @@ bool repair_double_encoding(std::string_view utf8, std::string & repaired, std::
 
 DecodedText decode_text(std::string bytes, std::string_view where) {
     DecodedText out;
-    auto        starts_with = [&](std::string_view bom) { return std::string_view(bytes).substr(0, bom.size()) == bom; };
+    auto starts_with = [&](std::string_view bom) { return std::string_view(bytes).substr(0, bom.size()) == bom; };
     if (starts_with("\xFF\xFE") || starts_with("\xFE\xFF")) {
         const char * cs = starts_with("\xFF\xFE") ? "UTF-16LE" : "UTF-16BE";
         out.text        = convert_to_utf8(std::string_view(bytes).substr(2), cs, where);
@@ -173,8 +173,7 @@ DecodedText decode_text(std::string bytes, std::string_view where) {
     if (binary || charset.empty() || charset == "ASCII" || charset == "UTF-8") {
         throw Error(ErrorKind::invalid_input, std::string(where),
                     binary ? fmt::format("binary file (NUL byte at byte {}); expected text", bytes.find('\0'))
-                           : fmt::format("invalid UTF-8 at byte {} and no other charset detected; expected text",
-                                         bad));
+                           : fmt::format("invalid UTF-8 at byte {} and no other charset detected; expected text", bad));
     }
     out.text   = convert_to_utf8(bytes, charset.c_str(), where);
     out.repair = "decoded:" + charset;

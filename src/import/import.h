@@ -28,38 +28,39 @@ struct Link {
 };
 
 struct Message {
-    std::string              role;                // user, assistant, system, tool, note
-    std::string              author;              // speaker's name as written ("User", "Caroline"), or ""
-    std::string              text;                // the message body, repaired UTF-8, markup kept
-    std::string              timestamp;           // ISO 8601 ("2025-06-15T06:22:00"), or "" when unknown
-    std::string              external_id;         // UID / message id / dia_id from the archive, or ""
-    std::string              parent_external_id;  // parent in a message tree, or ""
-    std::string              content_type;        // text, code, execution_output, multimodal_text, ...
-    std::string              model;               // model slug that wrote it, or ""
-    std::string              section;             // heading the message sits under, or ""
-    int                      branch = 0;          // 0 = the conversation's current branch; >0 = other branches
-    uint64_t                 src_begin = 0;       // byte range of the message in the note's raw text
-    uint64_t                 src_end   = 0;
-    std::vector<Link>        links;
+    std::string role;       // user, assistant, system, tool, note
+    std::string author;     // speaker's name as written ("User", "Caroline"), or ""
+    std::string text;       // the message body, repaired UTF-8, markup kept
+    std::string timestamp;  // ISO 8601: "2025-06-15T06:22:00Z" (UTC) or, for local times without a zone (Obsidian
+                            // callouts), "2025-06-15T06:22:00"; "" when unknown
+    std::string       external_id;         // UID / message id / dia_id from the archive, or ""
+    std::string       parent_external_id;  // parent in a message tree, or ""
+    std::string       content_type;        // text, code, execution_output, multimodal_text, ...
+    std::string       model;               // model slug that wrote it, or ""
+    std::string       section;             // heading the message sits under, or ""
+    int               branch    = 0;       // 0 = the conversation's current branch; >0 = other branches
+    uint64_t          src_begin = 0;       // byte range of the message in the note's raw text
+    uint64_t          src_end   = 0;
+    std::vector<Link> links;
 };
 
 struct Note {
-    std::string          uid;         // stable id: "<format>:<id in the archive or path>"
-    std::string          kind;        // "note" or "conversation"
+    std::string          uid;   // stable id: "<format>:<id in the archive or path>"
+    std::string          kind;  // "note" or "conversation"
     std::string          title;
     std::string          created_at;  // ISO 8601 or ""
     std::string          updated_at;
-    std::string          raw;         // the note's repaired source text (`cat --raw` prints exactly this)
-    std::string          meta_json;   // front matter / archive metadata as a JSON object, "{}" when none
+    std::string          raw;        // the note's repaired source text (`cat --raw` prints exactly this)
+    std::string          meta_json;  // front matter / archive metadata as a JSON object, "{}" when none
     std::vector<Message> messages;
-    std::vector<Link>    links;       // links outside any message (front matter, analysis text)
+    std::vector<Link>    links;  // links outside any message (front matter, analysis text)
 };
 
 using NoteSink = std::function<void(Note &&)>;
 
 // What a parser gets: the decoded text, the file name for messages and the source's own name.
 struct ParseInput {
-    std::string_view text;  // repaired UTF-8
+    std::string_view text;   // repaired UTF-8
     std::string_view where;  // path (or "archive.zip!member") used in errors and note uids
     bool             all_branches = false;
 };

@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <chrono>
@@ -26,15 +25,13 @@ std::string lower(std::string s) {
     return s;
 }
 
-// Reads a whole file, leaving simdjson's padding allocated (not part of the string) after its end.
-std::string file_read_padded(const fs::path & path) {
+// Reads a whole file into one buffer: the only copy of its bytes the import holds (decoding moves it on).
+std::string file_read(const fs::path & path) {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) throw Error(ErrorKind::io, path.string(), "cannot open the file for reading");
     auto size = static_cast<size_t>(in.tellg());
     in.seekg(0);
-    std::string bytes;
-    bytes.reserve(size + simdjson::SIMDJSON_PADDING);
-    bytes.resize(size);
+    std::string bytes(size, '\0');
     if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) {
         throw Error(ErrorKind::io, path.string(), "read failed");
     }
@@ -57,14 +54,6 @@ struct FileJob {
     uint64_t bytes = 0;
     bool     named = false;  // named on the command line (not found in a folder walk)
 };
-
-// Parses decoded text with simdjson padding guaranteed after it.
-void parse_text_padded(Parser parser, std::string & text, std::string_view where, const ImportOptions & options,
-                       const NoteSink & sink) {
-    text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
-    ParseInput in{ text, where, options.all_branches };
-    parser(in, sink);
-}
 
 }  // namespace
 
@@ -99,7 +88,7 @@ ImportReport import_paths(Store & store, const std::vector<std::string> & paths,
         std::error_code ec;
         fs::path        path = fs::weakly_canonical(fs::absolute(p), ec);
         if (ec || !fs::exists(path)) {
-            report.failures.push_back({ p, fmt::format("{}: no such file or folder", p) });
+            report.failures.push_back({p, fmt::format("{}: no such file or folder", p)});
             continue;
         }
         if (fs::is_directory(path)) {
@@ -111,17 +100,17 @@ ImportReport import_paths(Store & store, const std::vector<std::string> & paths,
                     if (it->is_directory()) it.disable_recursion_pending();
                     continue;
                 }
-                if (it->is_regular_file()) found.push_back({ it->path(), it->file_size(), false });
+                if (it->is_regular_file()) found.push_back({it->path(), it->file_size(), false});
             }
-            if (ec) report.failures.push_back({ p, fmt::format("{}: cannot read folder: {}", p, ec.message()) });
+            if (ec) report.failures.push_back({p, fmt::format("{}: cannot read folder: {}", p, ec.message())});
             std::sort(found.begin(), found.end(), [](const auto & a, const auto & b) { return a.path < b.path; });
             jobs.insert(jobs.end(), found.begin(), found.end());
         } else {
-            jobs.push_back({ path, fs::file_size(path, ec), true });
+            jobs.push_back({path, fs::file_size(path, ec), true});
         }
     }
 
-    nlohmann::json args = { { "paths", paths }, { "format", options.format }, { "all_branches", options.all_branches } };
+    nlohmann::json args = {{"paths", paths}, {"format", options.format}, {"all_branches", options.all_branches}};
     report.run_id       = store.run_begin(args.dump());
 
     ImportProgress state;
@@ -133,7 +122,7 @@ ImportReport import_paths(Store & store, const std::vector<std::string> & paths,
         state.current     = where;
         if (progress) progress(state);
         try {
-            std::string bytes  = file_read_padded(job.path);
+            std::string bytes  = file_read(job.path);
             std::string format = options.format;
             if (format == "auto") format = format_detect(where, std::string_view(bytes).substr(0, 1 << 20));
             if (format.empty() && job.named) {
@@ -174,9 +163,10 @@ ImportReport import_paths(Store & store, const std::vector<std::string> & paths,
                                 auto        decoded      = decode_text(std::move(member), member_where);
                                 if (!decoded.repair.empty()) result.repair = decoded.repair;
                                 std::string_view head = std::string_view(decoded.text).substr(0, 1 << 20);
-                                Parser parser = format_detect("member.json", head) == "claude" ? parse_claude : parse_chatgpt;
-                                parse_text_padded(parser, decoded.text, member_where, options,
-                                                  [&](Note && note) { write.note_add(note); });
+                                Parser           parser =
+                                    format_detect("member.json", head) == "claude" ? parse_claude : parse_chatgpt;
+                                parser({decoded.text, member_where, options.all_branches},
+                                       [&](Note && note) { write.note_add(note); });
                             });
                         result.notes    = write.notes();
                         result.messages = write.messages();
@@ -186,8 +176,8 @@ ImportReport import_paths(Store & store, const std::vector<std::string> & paths,
                         result.repair = decoded.repair;
                         source.repair = decoded.repair;
                         auto write    = store.source_begin(source, report.run_id);
-                        parse_text_padded(parser_for(format), decoded.text, where, options,
-                                          [&](Note && note) { write.note_add(note); });
+                        parser_for(format)({decoded.text, where, options.all_branches},
+                                           [&](Note && note) { write.note_add(note); });
                         result.notes    = write.notes();
                         result.messages = write.messages();
                         write.commit();
@@ -196,20 +186,20 @@ ImportReport import_paths(Store & store, const std::vector<std::string> & paths,
                 report.files.push_back(std::move(result));
             }
         } catch (const Error & e) {
-            report.failures.push_back({ where, e.what() });
+            report.failures.push_back({where, e.what()});
         } catch (const std::exception & e) {
-            report.failures.push_back({ where, fmt::format("{}: {}", where, e.what()) });
+            report.failures.push_back({where, fmt::format("{}: {}", where, e.what())});
         }
         ++state.files_done;
         state.bytes_done += job.bytes;
         if (progress) progress(state);
     }
 
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    nlohmann::json summary = { { "files", report.files.size() },
-                               { "failures", report.failures.size() },
-                               { "skipped", report.skipped.size() },
-                               { "seconds", report.seconds } };
+    report.seconds         = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    nlohmann::json summary = {{"files", report.files.size()},
+                              {"failures", report.failures.size()},
+                              {"skipped", report.skipped.size()},
+                              {"seconds", report.seconds}};
     store.run_finish(report.run_id, report.failures.empty() ? "ok" : "partial", summary.dump());
     return report;
 }

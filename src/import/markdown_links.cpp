@@ -30,11 +30,15 @@ int on_block(MD_BLOCKTYPE, void *, void *) {
 int on_enter_span(MD_SPANTYPE type, void * detail, void * user) {
     auto * c = static_cast<LinkCollector *>(user);
     if (type != MD_SPAN_WIKILINK) return 0;
-    const auto * d      = static_cast<const MD_SPAN_WIKILINK_DETAIL *>(detail);
+    const auto *     d = static_cast<const MD_SPAN_WIKILINK_DETAIL *>(detail);
     std::string_view target(d->target.text, d->target.size);
-    // The attribute points into our input, so the byte before "[[" tells an embed from a link.
-    size_t offset = static_cast<size_t>(d->target.text - c->input.data());
-    bool   embed  = offset >= 3 && c->original.substr(offset - 3, 3) == "![[";
+    // The attribute usually points into our input, so the byte before "[[" tells an embed from a link. When
+    // md4c had to rewrite the target (entities such as &amp;, backslash escapes) it points into md4c's own
+    // buffer instead; such a link is then taken as a plain wikilink. No exception may cross md4c's C frames.
+    const char * begin  = c->input.data();
+    bool         inside = d->target.text >= begin && d->target.text <= begin + c->input.size();
+    size_t       offset = inside ? static_cast<size_t>(d->target.text - begin) : 0;
+    bool         embed  = inside && offset >= 3 && c->original.substr(offset - 3, 3) == "![[";
     c->links.push_back(wikilink_split(target, embed ? "embed" : "wikilink"));
     c->open      = &c->links.back();
     c->open_raw  = std::string(target);
@@ -64,13 +68,14 @@ int on_text(MD_TEXTTYPE, const MD_CHAR * text, MD_SIZE size, void * user) {
 void footnotes_collect(std::string_view markdown, std::vector<Link> & out) {
     size_t pos = 0;
     while (pos < markdown.size()) {
-        size_t           end  = markdown.find('\n', pos);
-        std::string_view line = markdown.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-        pos                   = end == std::string_view::npos ? markdown.size() : end + 1;
+        size_t           end = markdown.find('\n', pos);
+        std::string_view line =
+            markdown.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+        pos = end == std::string_view::npos ? markdown.size() : end + 1;
         if (line.substr(0, 2) != "[^") continue;
         size_t close = line.find("]:");
         if (close == std::string_view::npos || close < 3) continue;
-        std::string label(line.substr(2, close - 2));
+        std::string      label(line.substr(2, close - 2));
         std::string_view body = line.substr(close + 2);
         for (size_t at = body.find("[["); at != std::string_view::npos; at = body.find("[[", at + 2)) {
             size_t stop = body.find("]]", at + 2);
@@ -85,8 +90,8 @@ void footnotes_collect(std::string_view markdown, std::vector<Link> & out) {
 }  // namespace
 
 Link wikilink_split(std::string_view inner, std::string kind) {
-    Link   link;
-    link.kind = std::move(kind);
+    Link link;
+    link.kind  = std::move(kind);
     size_t bar = inner.find('|');
     if (bar != std::string_view::npos) {
         link.alias = std::string(trim(inner.substr(bar + 1)));
@@ -109,7 +114,8 @@ std::vector<Link> markdown_links(std::string_view markdown) {
         size_t end = masked.find('\n', pos);
         if (end == std::string::npos) end = masked.size();
         if (masked.compare(pos, 2, "[^") == 0 && masked.find("]:", pos) < end) {
-            std::fill(masked.begin() + static_cast<std::ptrdiff_t>(pos), masked.begin() + static_cast<std::ptrdiff_t>(end), ' ');
+            std::fill(masked.begin() + static_cast<std::ptrdiff_t>(pos),
+                      masked.begin() + static_cast<std::ptrdiff_t>(end), ' ');
         }
         pos = end + 1;
     }

@@ -32,12 +32,12 @@ std::vector<Line> lines_split(std::string_view text) {
     std::vector<Line> lines;
     size_t            pos = 0;
     while (pos < text.size()) {
-        size_t nl  = text.find('\n', pos);
-        size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
-        size_t len = (nl == std::string_view::npos ? text.size() : nl) - pos;
+        size_t           nl   = text.find('\n', pos);
+        size_t           end  = nl == std::string_view::npos ? text.size() : nl + 1;
+        size_t           len  = (nl == std::string_view::npos ? text.size() : nl) - pos;
         std::string_view line = text.substr(pos, len);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        lines.push_back({ line, pos, end });
+        lines.push_back({line, pos, end});
         pos = end;
     }
     return lines;
@@ -71,10 +71,10 @@ nlohmann::json yaml_to_json(const YAML::Node & node) {
 
 // "15.06.2025 at 6:22", "2025-06-15 06:22", "6/15/2025, 6:22 PM" -> "2025-06-15T06:22:00"; "" when unknown.
 std::string nexus_time_parse(std::string_view s) {
-    int  d = 0, m = 0, y = 0, hh = 0, mm = 0;
-    char ampm[3] = {};
+    int         d = 0, m = 0, y = 0, hh = 0, mm = 0;
+    char        ampm[3] = {};
     std::string str(s);
-    bool ok = std::sscanf(str.c_str(), "%d.%d.%d at %d:%d", &d, &m, &y, &hh, &mm) == 5 ||
+    bool        ok = std::sscanf(str.c_str(), "%d.%d.%d at %d:%d", &d, &m, &y, &hh, &mm) == 5 ||
               std::sscanf(str.c_str(), "%d.%d.%d, %d:%d", &d, &m, &y, &hh, &mm) == 5 ||
               std::sscanf(str.c_str(), "%d.%d.%d %d:%d", &d, &m, &y, &hh, &mm) == 5;
     if (!ok && std::sscanf(str.c_str(), "%d-%d-%d%*[ T]%d:%d", &y, &m, &d, &hh, &mm) == 5) ok = true;
@@ -83,7 +83,9 @@ std::string nexus_time_parse(std::string_view s) {
         if ((ampm[0] == 'P' || ampm[0] == 'p') && hh < 12) hh += 12;
         if ((ampm[0] == 'A' || ampm[0] == 'a') && hh == 12) hh = 0;
     }
-    if (!ok || m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59) return "";
+    if (!ok || y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59) {
+        return "";
+    }
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:00", y, m, d, hh, mm);
 }
 
@@ -95,6 +97,7 @@ bool callout_header(std::string_view line, Message & msg) {
     size_t close = rest.find(']');
     if (close == std::string_view::npos) return false;
     std::string_view type = rest.substr(8, close - 8);
+    if (type.empty()) return false;  // ">[!nexus_]" names no speaker: ordinary text
     msg.role              = type == "user" ? "user" : type == "agent" ? "assistant" : std::string(type);
     std::string_view tail = trim(rest.substr(close + 1));
     if (!tail.empty() && (tail.front() == '+' || tail.front() == '-')) tail = trim(tail.substr(1));
@@ -123,17 +126,17 @@ std::string uid_comment(std::string_view line) {
 size_t front_matter_take(std::string_view text, const ParseInput & in, Note & note) {
     size_t start = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
     if (text.substr(start, 4) != "---\n" && text.substr(start, 5) != "---\r\n") return 0;
-    auto   lines = lines_split(text.substr(start));
+    auto   lines      = lines_split(text.substr(start));
     size_t yaml_begin = lines[0].end + start;
     for (size_t i = 1; i < lines.size(); ++i) {
         if (trim(lines[i].text) != "---" && trim(lines[i].text) != "...") continue;
         std::string yaml(text.substr(yaml_begin, lines[i].begin + start - yaml_begin));
         try {
-            YAML::Node node = YAML::Load(yaml);
+            YAML::Node     node = YAML::Load(yaml);
             nlohmann::json meta = node.IsMap() ? yaml_to_json(node) : nlohmann::json::object();
-            note.meta_json      = nlohmann::json{ { "front_matter", meta } }.dump();
+            note.meta_json      = nlohmann::json{{"front_matter", meta}}.dump();
             if (meta.contains("title") && meta["title"].is_string()) note.title = meta["title"];
-            for (const char * key : { "created", "date", "created_at" }) {
+            for (const char * key : {"created", "date", "created_at"}) {
                 if (meta.contains(key) && meta[key].is_string() && note.created_at.empty()) note.created_at = meta[key];
             }
         } catch (const YAML::Exception & e) {
@@ -166,10 +169,10 @@ void note_message_add(Note & note, std::string_view text, size_t begin, size_t e
 
 void parse_obsidian(const ParseInput & in, const NoteSink & sink) {
     Note note;
-    note.uid       = fmt::format("obsidian:{}", in.where);
-    note.title     = std::filesystem::path(std::string(in.where)).stem().string();
-    note.raw       = std::string(in.text);
-    note.meta_json = "{}";
+    note.uid              = fmt::format("obsidian:{}", in.where);
+    note.title            = std::filesystem::path(std::string(in.where)).stem().string();
+    note.raw              = std::string(in.text);
+    note.meta_json        = "{}";
     std::string_view text = note.raw;
 
     size_t body_start = front_matter_take(text, in, note);
@@ -177,8 +180,8 @@ void parse_obsidian(const ParseInput & in, const NoteSink & sink) {
     size_t i          = 0;
     while (i < lines.size() && lines[i].begin < body_start) ++i;
 
-    std::string section;            // heading the current text sits under
-    size_t      note_begin = body_start;
+    std::string section;  // heading the current text sits under
+    size_t      note_begin  = body_start;
     bool        any_callout = false;
     while (i < lines.size()) {
         Message msg;
@@ -233,11 +236,11 @@ void parse_obsidian(const ParseInput & in, const NoteSink & sink) {
 
 void parse_text(const ParseInput & in, const NoteSink & sink) {
     Note note;
-    note.uid       = fmt::format("text:{}", in.where);
-    note.kind      = "note";
-    note.title     = std::filesystem::path(std::string(in.where)).stem().string();
-    note.raw       = std::string(in.text);
-    note.meta_json = "{}";
+    note.uid              = fmt::format("text:{}", in.where);
+    note.kind             = "note";
+    note.title            = std::filesystem::path(std::string(in.where)).stem().string();
+    note.raw              = std::string(in.text);
+    note.meta_json        = "{}";
     std::string_view body = trim(in.text);
     if (!body.empty()) {
         Message m;

@@ -39,7 +39,7 @@ class Vocab {
     // Renders a conversation with the model's own chat template (GGUF metadata), or ChatML when it has none.
     std::string chat_render(const std::vector<ChatTurn> & turns, bool add_assistant_start) const;
     // Tokens of the rendered conversation, template included (special tokens parsed, as the model reads it).
-    size_t      chat_count(const std::vector<ChatTurn> & turns) const;
+    size_t chat_count(const std::vector<ChatTurn> & turns) const;
 
     const std::string & path() const { return path_; }
     const std::string & id() const { return id_; }  // content hash of the GGUF file: keys the token cache
@@ -53,7 +53,7 @@ class Vocab {
     bool counts_add_at_newlines() const { return pre_ == "qwen2"; }
 
   private:
-    Vocab() = default;
+    Vocab()              = default;
     llama_model * model_ = nullptr;
     std::string   path_;
     std::string   id_;

@@ -26,7 +26,7 @@ void log_route(ggml_log_level level, const char * text, void *) {
 }
 
 std::string file_hash(const std::string & path) {
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream      in(path, std::ios::binary);
     std::ostringstream ss;
     ss << in.rdbuf();
     return content_hash(ss.str());
@@ -47,8 +47,8 @@ std::string vocab_default_path() {
     std::error_code ec;
     fs::path        exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        for (const auto & candidate : { exe.parent_path() / "ggml-vocab-qwen2.gguf",
-                                        exe.parent_path() / "../share/neuroseed/ggml-vocab-qwen2.gguf" }) {
+        for (const auto & candidate : {exe.parent_path() / "ggml-vocab-qwen2.gguf",
+                                       exe.parent_path() / "../share/neuroseed/ggml-vocab-qwen2.gguf"}) {
             if (fs::exists(candidate)) return fs::weakly_canonical(candidate).string();
         }
     }
@@ -69,8 +69,8 @@ std::shared_ptr<Vocab> Vocab::load(const std::string & path) {
     v->path_  = path;
     v->id_    = file_hash(path);
     char name[256];
-    v->name_ = llama_model_meta_val_str(model, "general.name", name, sizeof name) > 0 ? name
-                                                                                       : fs::path(path).stem().string();
+    v->name_ =
+        llama_model_meta_val_str(model, "general.name", name, sizeof name) > 0 ? name : fs::path(path).stem().string();
     char pre[128];
     if (llama_model_meta_val_str(model, "tokenizer.ggml.pre", pre, sizeof pre) > 0) v->pre_ = pre;
     return v;
@@ -128,13 +128,13 @@ std::string Vocab::chat_render(const std::vector<ChatTurn> & turns, bool add_ass
     std::vector<llama_chat_message> msgs;
     size_t                          total = 0;
     for (const auto & t : turns) {
-        msgs.push_back({ t.role.c_str(), t.content.c_str() });
+        msgs.push_back({t.role.c_str(), t.content.c_str()});
         total += t.content.size() + t.role.size();
     }
     std::string out(total * 2 + 256, '\0');
     auto        apply = [&](const char * t) {
         int32_t n = llama_chat_apply_template(t, msgs.data(), msgs.size(), add_assistant_start, out.data(),
-                                              static_cast<int32_t>(out.size()));
+                                                     static_cast<int32_t>(out.size()));
         if (n > static_cast<int32_t>(out.size())) {
             out.resize(static_cast<size_t>(n));
             n = llama_chat_apply_template(t, msgs.data(), msgs.size(), add_assistant_start, out.data(), n);

@@ -123,9 +123,9 @@ Store::Store(const std::string & dir) : dir_(dir) {
             Stmt version(db_, "SELECT value FROM meta WHERE key = 'schema_version'");
             int  v = version.step() ? std::atoi(version.text(0).c_str()) : 0;
             if (v != kStoreSchemaVersion) {
-                throw Error(ErrorKind::corrupt, path,
-                            fmt::format("store schema version {} is not the {} this neuroseed reads", v,
-                                        kStoreSchemaVersion));
+                throw Error(
+                    ErrorKind::corrupt, path,
+                    fmt::format("store schema version {} is not the {} this neuroseed reads", v, kStoreSchemaVersion));
             }
         }
         sqlite_exec(db_, "BEGIN IMMEDIATE");
@@ -163,10 +163,8 @@ std::optional<SourceRecord> Store::source_find(const std::string & path) {
     Stmt s(db_, "SELECT id, path, format, content_hash, repair, bytes, imported_at FROM sources WHERE path = ?");
     s.bind(1, path);
     if (!s.step()) return std::nullopt;
-    return SourceRecord{ s.int64(0), s.text(1),
-                         s.text(2),  s.text(3),
-                         s.text(4),  static_cast<uint64_t>(s.int64(5)),
-                         s.text(6) };
+    return SourceRecord{s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), static_cast<uint64_t>(s.int64(5)),
+                        s.text(6)};
 }
 
 SourceWrite Store::source_begin(const SourceRecord & source, int64_t run_id) {
@@ -204,18 +202,14 @@ SourceWrite Store::source_begin(const SourceRecord & source, int64_t run_id) {
 std::vector<SourceChange> Store::source_changes() {
     std::vector<SourceChange> out;
     Stmt s(db_, "SELECT path, old_hash, new_hash, changed_at, run_id FROM source_changes ORDER BY id");
-    while (s.step()) out.push_back({ s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4) });
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4)});
     return out;
 }
 
 SourceWrite::SourceWrite(Store & store, int64_t source_id) : store_(&store), source_id_(source_id) {}
 
-SourceWrite::SourceWrite(SourceWrite && o) noexcept :
-    store_(o.store_),
-    source_id_(o.source_id_),
-    notes_(o.notes_),
-    messages_(o.messages_),
-    open_(o.open_) {
+SourceWrite::SourceWrite(SourceWrite && o) noexcept
+    : store_(o.store_), source_id_(o.source_id_), notes_(o.notes_), messages_(o.messages_), open_(o.open_) {
     o.open_ = false;
 }
 
@@ -227,19 +221,21 @@ void SourceWrite::note_add(const Note & note) {
     sqlite3 * db = store_->db_;
     Stmt      n(db,
                 "INSERT INTO notes (source_id, uid, kind, title, created_at, updated_at, meta, raw_zstd, raw_bytes, "
-                "raw_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                     "raw_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     n.bind(1, source_id_).bind(2, note.uid).bind(3, note.kind).bind(4, note.title).bind(5, note.created_at);
     n.bind(6, note.updated_at).bind(7, note.meta_json.empty() ? "{}" : note.meta_json);
     n.bind_blob(8, zstd_pack(note.raw)).bind(9, static_cast<int64_t>(note.raw.size())).bind(10, content_hash(note.raw));
     n.run();
     int64_t note_id = sqlite3_last_insert_rowid(db);
 
-    Stmt link(db,
-              "INSERT INTO links (note_id, message_id, kind, target, alias, anchor, label) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    Stmt link(
+        db, "INSERT INTO links (note_id, message_id, kind, target, alias, anchor, label) VALUES (?, ?, ?, ?, ?, ?, ?)");
     auto link_add = [&](const Link & l, std::optional<int64_t> message_id) {
         link.bind(1, note_id);
-        if (message_id) link.bind(2, *message_id);
-        else link.bind_null(2);
+        if (message_id)
+            link.bind(2, *message_id);
+        else
+            link.bind_null(2);
         link.bind(3, l.kind).bind(4, l.target).bind(5, l.alias).bind(6, l.anchor).bind(7, l.label).run();
     };
     for (const auto & l : note.links) link_add(l, std::nullopt);
@@ -247,7 +243,7 @@ void SourceWrite::note_add(const Note & note) {
     Stmt m(db, fmt::format("INSERT INTO messages (note_id, seq, {}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            kMessageColumns)
                    .c_str());
-    int seq = 0;
+    int  seq = 0;
     for (const auto & msg : note.messages) {
         m.bind(1, note_id).bind(2, seq++).bind(3, msg.role).bind(4, msg.author).bind(5, msg.text);
         m.bind(6, msg.timestamp).bind(7, msg.external_id).bind(8, msg.parent_external_id).bind(9, msg.content_type);
@@ -309,8 +305,9 @@ std::vector<Message> Store::note_messages(int64_t note_id, bool all_branches) {
                     .c_str());
     s.bind(1, note_id);
     while (s.step()) out.push_back(message_read(s, 0));
-    Stmt l(db_, "SELECT m.seq, k.kind, k.target, k.alias, k.anchor, k.label FROM links k JOIN messages m ON "
-                "m.id = k.message_id WHERE k.note_id = ? ORDER BY k.id");
+    Stmt l(db_,
+           "SELECT m.seq, k.kind, k.target, k.alias, k.anchor, k.label FROM links k JOIN messages m ON "
+           "m.id = k.message_id WHERE k.note_id = ? ORDER BY k.id");
     l.bind(1, note_id);
     // Sequence numbers index the full list; map them back when branches are filtered.
     std::vector<int> seq_of;
@@ -325,23 +322,23 @@ std::vector<Message> Store::note_messages(int64_t note_id, bool all_branches) {
         auto it = std::lower_bound(seq_of.begin(), seq_of.end(), static_cast<int>(l.int64(0)));
         if (it == seq_of.end() || *it != l.int64(0)) continue;
         out[static_cast<size_t>(it - seq_of.begin())].links.push_back(
-            { l.text(1), l.text(2), l.text(3), l.text(4), l.text(5) });
+            {l.text(1), l.text(2), l.text(3), l.text(4), l.text(5)});
     }
     return out;
 }
 
 std::vector<Link> Store::note_links(int64_t note_id) {
     std::vector<Link> out;
-    Stmt s(db_, "SELECT kind, target, alias, anchor, label FROM links WHERE note_id = ? ORDER BY id");
+    Stmt              s(db_, "SELECT kind, target, alias, anchor, label FROM links WHERE note_id = ? ORDER BY id");
     s.bind(1, note_id);
-    while (s.step()) out.push_back({ s.text(0), s.text(1), s.text(2), s.text(3), s.text(4) });
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)});
     return out;
 }
 
 void Store::messages_each(const std::function<void(const MessageRow &)> & fn) {
-    Stmt s(db_, fmt::format("SELECT id, note_id, seq, {} FROM messages WHERE branch = 0 ORDER BY note_id, seq",
-                            kMessageColumns)
-                    .c_str());
+    Stmt       s(db_, fmt::format("SELECT id, note_id, seq, {} FROM messages WHERE branch = 0 ORDER BY note_id, seq",
+                                  kMessageColumns)
+                          .c_str());
     MessageRow row;
     while (s.step()) {
         row.id      = s.int64(0);
@@ -354,7 +351,7 @@ void Store::messages_each(const std::function<void(const MessageRow &)> & fn) {
 
 std::unordered_map<std::string, int64_t> Store::token_cache_load(const std::string & vocab_id) {
     std::unordered_map<std::string, int64_t> out;
-    Stmt s(db_, "SELECT text_hash, tokens FROM token_cache WHERE vocab_id = ?");
+    Stmt                                     s(db_, "SELECT text_hash, tokens FROM token_cache WHERE vocab_id = ?");
     s.bind(1, vocab_id);
     while (s.step()) out.emplace(s.text(0), s.int64(1));
     return out;

@@ -22,12 +22,12 @@ namespace neuroseed {
 
 struct SourceRecord {
     int64_t     id = 0;
-    std::string path;          // canonical absolute path
+    std::string path;  // canonical absolute path
     std::string format;
     std::string content_hash;  // of the file's bytes as read
     std::string repair;        // encoding repair applied, or ""
     uint64_t    bytes = 0;
-    std::string imported_at;   // ISO 8601, UTC
+    std::string imported_at;  // ISO 8601, UTC
 };
 
 struct NoteRow {
@@ -45,10 +45,10 @@ struct NoteRow {
 
 // A message with the note it belongs to, as the weigher and later the indexer read them.
 struct MessageRow {
-    int64_t     id      = 0;
-    int64_t     note_id = 0;
-    int         seq     = 0;
-    Message     message;
+    int64_t id      = 0;
+    int64_t note_id = 0;
+    int     seq     = 0;
+    Message message;
 };
 
 struct SourceChange {
@@ -105,7 +105,7 @@ class Store {
     SourceWrite               source_begin(const SourceRecord & source, int64_t run_id);
     std::vector<SourceChange> source_changes();
 
-    std::vector<NoteRow>   notes_list();
+    std::vector<NoteRow> notes_list();
     // Finds a note by numeric id, uid, exact title, or source path / file name (an unambiguous one).
     std::optional<NoteRow> note_find(const std::string & ref);
     std::string            note_raw(int64_t note_id);

@@ -37,7 +37,8 @@ bool safe_start(std::string_view text, size_t at) {
     if (c < 0x80) return !ascii_space(static_cast<char>(c));
     UChar32 cp;
     int32_t i = static_cast<int32_t>(at);
-    U8_NEXT(reinterpret_cast<const uint8_t *>(text.data()), i, static_cast<int32_t>(std::min<size_t>(text.size(), INT32_MAX)), cp);
+    U8_NEXT(reinterpret_cast<const uint8_t *>(text.data()), i,
+            static_cast<int32_t>(std::min<size_t>(text.size(), INT32_MAX)), cp);
     return cp > 0 && u_isalpha(cp) && !u_isUWhiteSpace(cp);
 }
 
@@ -45,11 +46,8 @@ bool safe_start(std::string_view text, size_t at) {
 // segment's hash is there, and the rest are tokenized together in parallel and written back.
 class SegmentCounter {
   public:
-    SegmentCounter(Store & store, const Vocab & vocab, unsigned threads) :
-        store_(store),
-        vocab_(vocab),
-        threads_(threads),
-        cache_(store.token_cache_load(vocab.id())) {}
+    SegmentCounter(Store & store, const Vocab & vocab, unsigned threads)
+        : store_(store), vocab_(vocab), threads_(threads), cache_(store.token_cache_load(vocab.id())) {}
 
     // Registers a text (which must outlive the counter) and returns the ids of its segments.
     std::vector<size_t> add(std::string_view text) {
@@ -57,7 +55,7 @@ class SegmentCounter {
         for (auto seg : text_segments(text, vocab_.counts_add_at_newlines())) {
             std::string hash = content_hash(seg);
             auto [it, fresh] = by_hash_.emplace(hash, segments_.size());
-            if (fresh) segments_.push_back({ std::move(hash), seg, -1 });
+            if (fresh) segments_.push_back({std::move(hash), seg, -1});
             ids.push_back(it->second);
         }
         return ids;
@@ -76,7 +74,7 @@ class SegmentCounter {
                 texts.push_back(segments_[i].text);
             }
         }
-        auto counts = token_counts(vocab_, texts, threads_, progress);
+        auto                                         counts = token_counts(vocab_, texts, threads_, progress);
         std::vector<std::pair<std::string, int64_t>> fresh;
         for (size_t k = 0; k < missing.size(); ++k) {
             segments_[missing[k]].tokens = counts[k];
@@ -123,7 +121,7 @@ void group_add(std::map<std::string, WeighGroup> & groups, WeighGroup & total, c
     auto & g = groups[key];
     g.key    = key;
     g.label  = label;
-    for (WeighGroup * target : { &g, &total }) {
+    for (WeighGroup * target : {&g, &total}) {
         target->tokens += tokens;
         target->chars += code_points(text);
         target->bytes += text.size();
@@ -168,8 +166,8 @@ std::vector<int64_t> token_counts(const Vocab & vocab, const std::vector<std::st
     std::vector<int64_t> counts(texts.size(), 0);
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(1, texts.size())));
-    std::atomic<size_t> next{ 0 };
-    std::atomic<size_t> done{ 0 };
+    std::atomic<size_t> next{0};
+    std::atomic<size_t> done{0};
     std::mutex          progress_mutex;
     std::exception_ptr  failure;
     auto                work = [&] {
@@ -197,11 +195,11 @@ std::vector<int64_t> token_counts(const Vocab & vocab, const std::vector<std::st
 }
 
 WeighReport weigh(Store & store, const Vocab & vocab, const WeighOptions & options, const WeighProgressFn & progress) {
-    static const std::vector<std::string> kinds = { "note", "role", "language", "conversation", "source" };
+    static const std::vector<std::string> kinds = {"note", "role", "language", "conversation", "source"};
     if (std::find(kinds.begin(), kinds.end(), options.by) == kinds.end()) {
-        throw Error(ErrorKind::invalid_input, "--by",
-                    fmt::format("unknown grouping '{}'; expected note, role, language, conversation or source",
-                                options.by));
+        throw Error(
+            ErrorKind::invalid_input, "--by",
+            fmt::format("unknown grouping '{}'; expected note, role, language, conversation or source", options.by));
     }
     auto        started = std::chrono::steady_clock::now();
     WeighReport report;
@@ -215,26 +213,28 @@ WeighReport weigh(Store & store, const Vocab & vocab, const WeighOptions & optio
     for (const auto & n : notes) note_by_id[n.id] = &n;
     std::vector<Item> raw_items, piece_items, message_items;
     for (const auto & n : notes) {
-        std::string raw   = store.note_raw(n.id);
-        std::string piece = memory_piece(raw);
+        std::string raw       = store.note_raw(n.id);
+        std::string piece     = memory_piece(raw);
         bool        by_source = options.by == "source";
-        std::string label = by_source ? std::filesystem::path(n.source_path).filename().string() : n.title;
-        if (!piece.empty()) piece_items.push_back({ "", "", std::move(piece), {} });
-        raw_items.push_back({ by_source ? n.source_path : std::to_string(n.id), std::move(label), std::move(raw), {} });
+        std::string label     = by_source ? std::filesystem::path(n.source_path).filename().string() : n.title;
+        if (!piece.empty()) piece_items.push_back({"", "", std::move(piece), {}});
+        raw_items.push_back({by_source ? n.source_path : std::to_string(n.id), std::move(label), std::move(raw), {}});
     }
     const bool by_message = options.by == "role" || options.by == "conversation";
     if (by_message) {
         store.messages_each([&](const MessageRow & row) {
-            const auto & m   = row.message;
+            const auto & m        = row.message;
             bool         per_role = options.by == "role";
-            std::string  key = per_role ? m.role : std::to_string(row.note_id);
-            std::string  label = per_role ? m.role : note_by_id.count(row.note_id) ? note_by_id[row.note_id]->title : key;
-            message_items.push_back({ std::move(key), std::move(label), m.text, {} });
+            std::string  key      = per_role ? m.role : std::to_string(row.note_id);
+            std::string  label    = per_role                        ? m.role
+                                    : note_by_id.count(row.note_id) ? note_by_id[row.note_id]->title
+                                                                    : key;
+            message_items.push_back({std::move(key), std::move(label), m.text, {}});
         });
     }
 
     SegmentCounter counter(store, vocab, options.threads);
-    for (auto * items : { &raw_items, &piece_items, &message_items }) {
+    for (auto * items : {&raw_items, &piece_items, &message_items}) {
         for (auto & it : *items) it.segments = counter.add(it.text);
     }
     counter.resolve(progress, report);
@@ -243,7 +243,7 @@ WeighReport weigh(Store & store, const Vocab & vocab, const WeighOptions & optio
     // English code block counts both.
     std::map<std::string, WeighGroup> groups;
     report.total.key = report.total.label = "total";
-    for (const auto * lang : { "ru", "en", "zh", "other" }) report.language_tokens[lang] = 0;
+    for (const auto * lang : {"ru", "en", "zh", "other"}) report.language_tokens[lang] = 0;
     for (const auto & it : raw_items) {
         for (size_t id : it.segments) {
             std::string lang = script_name(script_count(counter.segment_text(id)).dominant());
@@ -275,7 +275,7 @@ WeighReport weigh(Store & store, const Vocab & vocab, const WeighOptions & optio
     // The sum is exact because every piece ends in a newline run and starts with a non-space character (see
     // Vocab::counts_add_at_newlines; tests/llm checks it against the whole text). Other vocabularies are
     // counted on the whole memory at once.
-    report.chatml_template_tokens = static_cast<int64_t>(vocab.chat_count({ { "system", "" } }));
+    report.chatml_template_tokens = static_cast<int64_t>(vocab.chat_count({{"system", ""}}));
     report.chatml_tokens          = report.chatml_template_tokens;
     if (vocab.counts_add_at_newlines()) {
         for (const auto & it : piece_items) report.chatml_tokens += counter.tokens(it.segments);

@@ -39,14 +39,14 @@ struct WeighReport {
     std::string                    vocab_name;
     std::vector<WeighGroup>        groups;  // most tokens first
     WeighGroup                     total;
-    std::map<std::string, int64_t> language_tokens;  // ru, en, zh, other: note text tokens per language
+    std::map<std::string, int64_t> language_tokens;      // ru, en, zh, other: note text tokens per language
     int64_t                        message_tokens = -1;  // all message texts; -1 unless grouped by role/conversation
-    int64_t                        chatml_tokens  = 0;  // the whole memory as one ChatML system prompt: template
-                                                        // tokens + note text as plain text (see memory_piece)
-    int64_t                        chatml_template_tokens = 0;  // of which the template itself
-    size_t                         texts_tokenized = 0;  // distinct segments the tokenizer ran on (cache misses)
-    size_t                         texts_cached    = 0;  // distinct segments counted from the cache
-    double                         seconds         = 0;
+    int64_t                        chatml_tokens  = 0;   // the whole memory as one ChatML system prompt: template
+                                                         // tokens + note text as plain text (see memory_piece)
+    int64_t chatml_template_tokens = 0;                  // of which the template itself
+    size_t  texts_tokenized        = 0;                  // distinct segments the tokenizer ran on (cache misses)
+    size_t  texts_cached           = 0;                  // distinct segments counted from the cache
+    double  seconds                = 0;
 };
 
 using WeighProgressFn = std::function<void(size_t done, size_t total)>;

@@ -19,15 +19,16 @@ using namespace neuroseed::test;
 
 namespace {
 
-constexpr int kFiles            = 8;
-constexpr int kMessagesPerFile  = 12000;
+constexpr int kFiles           = 8;
+constexpr int kMessagesPerFile = 12000;
 
 void corpus_write(const TempDir & tmp) {
     for (int f = 0; f < kFiles; ++f) {
         std::string lines;
         for (int i = 0; i < kMessagesPerFile; ++i) {
             lines += fmt::format(
-                "{{\"conversation\": \"c{}-{}\", \"role\": \"{}\", \"content\": \"Сообщение {} о долговременной памяти, "
+                "{{\"conversation\": \"c{}-{}\", \"role\": \"{}\", \"content\": \"Сообщение {} о долговременной "
+                "памяти, "
                 "memory line {} — 记忆 {}\"}}\n",
                 f, i / 400, i % 2 ? "assistant" : "user", i, i, i);
         }
@@ -61,14 +62,14 @@ TEST(CrashSafety, KillNineMidImportLeavesWholeFilesAndResumes) {
 
     // How long a whole import takes here, so the kills land inside one whatever the machine's speed.
     auto started = std::chrono::steady_clock::now();
-    ASSERT_EQ(cli_run({ "--store", (tmp / "timing").string(), "import", (tmp / "in").string() }).exit_code, 0);
+    ASSERT_EQ(cli_run({"--store", (tmp / "timing").string(), "import", (tmp / "in").string()}).exit_code, 0);
     auto full = std::chrono::steady_clock::now() - started;
 
     // Kill at several moments; each time, every source present must be complete.
     size_t complete_before = 0;
     bool   first           = true;
-    for (double fraction : { 0.2, 0.35, 0.5, 0.6 }) {
-        int pid = cli_start({ "--store", store, "import", (tmp / "in").string() });
+    for (double fraction : {0.2, 0.35, 0.5, 0.6}) {
+        int pid = cli_start({"--store", store, "import", (tmp / "in").string()});
         std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::microseconds>(full * fraction));
         int delay_ms = static_cast<int>(std::chrono::duration<double, std::milli>(full * fraction).count());
         kill(pid, SIGKILL);
@@ -77,15 +78,16 @@ TEST(CrashSafety, KillNineMidImportLeavesWholeFilesAndResumes) {
         ASSERT_EQ(integrity(store), "ok");
         auto by_source = messages_by_source(store);
         for (const auto & [path, messages] : by_source) {
-            EXPECT_EQ(messages, static_cast<size_t>(kMessagesPerFile)) << path << " is half-written after kill at "
-                                                                         << delay_ms << " ms";
+            EXPECT_EQ(messages, static_cast<size_t>(kMessagesPerFile))
+                << path << " is half-written after kill at " << delay_ms << " ms";
         }
-        if (first) EXPECT_LT(by_source.size(), static_cast<size_t>(kFiles)) << "the first kill came after the import ended";
+        if (first)
+            EXPECT_LT(by_source.size(), static_cast<size_t>(kFiles)) << "the first kill came after the import ended";
         first           = false;
         complete_before = by_source.size();
     }
 
-    auto r = cli_run({ "--store", store, "import", (tmp / "in").string(), "--json" });
+    auto r = cli_run({"--store", store, "import", (tmp / "in").string(), "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto out = nlohmann::json::parse(r.out);
     EXPECT_EQ(out["unchanged"].get<size_t>(), complete_before);

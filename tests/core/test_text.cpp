@@ -7,7 +7,7 @@ using namespace neuroseed;
 TEST(Utf8, FindsFirstInvalidByte) {
     EXPECT_TRUE(utf8_valid("Привет 🧠"));
     EXPECT_EQ(utf8_first_invalid("ab\xC3"), 2u);
-    EXPECT_EQ(utf8_first_invalid("ok\xC0\xAF"), 2u);  // overlong '/'
+    EXPECT_EQ(utf8_first_invalid("ok\xC0\xAF"), 2u);    // overlong '/'
     EXPECT_EQ(utf8_first_invalid("\xED\xA0\x80"), 0u);  // surrogate
     EXPECT_EQ(utf8_first_invalid("fine"), std::string_view::npos);
 }

@@ -16,7 +16,7 @@ DecodedText decode_file(const std::string & name) {
 }  // namespace
 
 TEST(EncodingRepair, SampleVaultRepairsByteIdenticalFromMacRoman) {
-    for (const char * name : { "000_8429abf1bad64ad2.md", "004_ac022e209d995348.md" }) {
+    for (const char * name : {"000_8429abf1bad64ad2.md", "004_ac022e209d995348.md"}) {
         auto decoded = decode_file(std::string("vault-mojibake/") + name);
         EXPECT_EQ(decoded.repair, "double-encoded:macintosh") << name;
         EXPECT_EQ(decoded.text, file_read(data_path(std::string("vault-utf8/") + name))) << name;

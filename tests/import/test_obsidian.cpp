@@ -11,7 +11,7 @@ namespace {
 
 std::vector<Note> parse(const std::string & text, const std::string & where = "vault/note.md") {
     std::vector<Note> notes;
-    parse_obsidian({ text, where, false }, [&](Note && n) { notes.push_back(std::move(n)); });
+    parse_obsidian({text, where, false}, [&](Note && n) { notes.push_back(std::move(n)); });
     return notes;
 }
 
@@ -84,8 +84,9 @@ TEST(ObsidianImport, EveryMessageRangePointsIntoTheRawText) {
 }
 
 TEST(ObsidianImport, FrontMatterAliasesEmbedsAndAnchors) {
-    auto notes = parse("---\ntitle: Memory map\ntags: [ltm, qwen]\nrelated: \"[[Core]]\"\n---\n# Top\n"
-                       "See [[Target#Part|shown]] and ![[image.png]].\n`[[not a link]]`\n");
+    auto notes = parse(
+        "---\ntitle: Memory map\ntags: [ltm, qwen]\nrelated: \"[[Core]]\"\n---\n# Top\n"
+        "See [[Target#Part|shown]] and ![[image.png]].\n`[[not a link]]`\n");
     ASSERT_EQ(notes.size(), 1u);
     const Note & n = notes[0];
     EXPECT_EQ(n.title, "Memory map");
@@ -123,4 +124,25 @@ TEST(ObsidianImport, OtherDateFormatsAndMultilineBodies) {
     EXPECT_EQ(notes[0].messages[0].timestamp, "2025-07-01T14:05:00");
     EXPECT_EQ(notes[0].messages[0].author, "Claude");
     EXPECT_EQ(notes[0].messages[0].text, "line one\n\nline three");
+}
+
+// Inputs found by fuzz_obsidian / fuzz_markdown_links (fuzz/crashes/).
+TEST(ObsidianImport, LinksMd4cRewritesDoNotEscapeAsExceptions) {
+    auto notes = parse("See [[AT&amp;T]] and [[a\\_b]] and ![[pic.png]].\n");
+    ASSERT_EQ(notes[0].messages.size(), 1u);
+    const auto & links = notes[0].messages[0].links;
+    ASSERT_EQ(links.size(), 3u);
+    EXPECT_EQ(links[0].target, "AT&amp;T");  // as written: Obsidian link targets are literal names
+    EXPECT_EQ(links[1].kind, "wikilink");
+    EXPECT_EQ(links[2].kind, "embed");
+}
+
+TEST(ObsidianImport, NamelessCalloutAndOutOfRangeYearsStayText) {
+    auto notes = parse(
+        ">[!nexus_] **X** - 01.01.2025 at 1:00\n> body\n"
+        ">[!nexus_user] **User** - 31.12.99999 at 23:59\n> hi\n");
+    ASSERT_EQ(notes[0].messages.size(), 2u);
+    EXPECT_EQ(notes[0].messages[0].role, "note");
+    EXPECT_EQ(notes[0].messages[1].role, "user");
+    EXPECT_EQ(notes[0].messages[1].timestamp, "");
 }

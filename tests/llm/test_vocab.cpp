@@ -63,7 +63,8 @@ TEST(Tokenizer, ParallelCountsEqualSerialCounts) {
     for (int rep = 0; rep < 20; ++rep)
         for (const auto & t : texts) views.push_back(t);
     auto counts = token_counts(*qwen(), views, 4);
-    for (size_t i = 0; i < views.size(); ++i) EXPECT_EQ(counts[i], static_cast<int64_t>(golden[i % golden.size()].count));
+    for (size_t i = 0; i < views.size(); ++i)
+        EXPECT_EQ(counts[i], static_cast<int64_t>(golden[i % golden.size()].count));
 }
 
 TEST(Tokenizer, SpecialTokensParsedOnlyWhenAsked) {
@@ -75,10 +76,11 @@ TEST(Tokenizer, SpecialTokensParsedOnlyWhenAsked) {
 }
 
 TEST(Tokenizer, ChatmlTemplateWrapsSystemPrompt) {
-    std::string rendered = qwen()->chat_render({ { "system", "memory" }, { "user", "hi" } }, true);
-    EXPECT_EQ(rendered, "<|im_start|>system\nmemory<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n");
+    std::string rendered = qwen()->chat_render({{"system", "memory"}, {"user", "hi"}}, true);
+    EXPECT_EQ(rendered,
+              "<|im_start|>system\nmemory<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n");
     // "<|im_start|>" "system" "\n" "<|im_end|>" "\n" with special tokens parsed.
-    EXPECT_EQ(qwen()->chat_count({ { "system", "" } }), 5u);
+    EXPECT_EQ(qwen()->chat_count({{"system", ""}}), 5u);
 }
 
 TEST(Tokenizer, MemoryPiecesSumToTheWholeMemory) {
@@ -86,9 +88,9 @@ TEST(Tokenizer, MemoryPiecesSumToTheWholeMemory) {
     // concatenation at once, on the real sample notes (one holds literal "<|im_start|>" text) and edge cases.
     std::string memory;
     size_t      sum = 0;
-    for (const char * f : { "vault-utf8/000_8429abf1bad64ad2.md", "vault-utf8/004_ac022e209d995348.md",
-                            "tokenize/whitespace.txt", "tokenize/mixed.txt", "tokenize/code.txt",
-                            "tokenize/specials.txt", "tokenize/zh.txt", "tokenize/en.txt" }) {
+    for (const char * f :
+         {"vault-utf8/000_8429abf1bad64ad2.md", "vault-utf8/004_ac022e209d995348.md", "tokenize/whitespace.txt",
+          "tokenize/mixed.txt", "tokenize/code.txt", "tokenize/specials.txt", "tokenize/zh.txt", "tokenize/en.txt"}) {
         std::string piece = memory_piece(file_read(data_path(f)));
         sum += qwen()->count(piece);
         memory += piece;
@@ -96,7 +98,7 @@ TEST(Tokenizer, MemoryPiecesSumToTheWholeMemory) {
     EXPECT_EQ(qwen()->count(memory), sum);
     // And the template joins the plain content without merging tokens across its edges.
     std::string plain = memory_piece(file_read(data_path("vault-utf8/000_8429abf1bad64ad2.md")));
-    EXPECT_EQ(qwen()->chat_count({ { "system", plain } }), qwen()->count(plain) + qwen()->chat_count({ { "system", "" } }));
+    EXPECT_EQ(qwen()->chat_count({{"system", plain}}), qwen()->count(plain) + qwen()->chat_count({{"system", ""}}));
 }
 
 TEST(Tokenizer, MemoryPieceTrimsAndEndsInABlankLine) {
@@ -130,7 +132,7 @@ TEST(Tokenizer, SegmentCountsAddUpToTheWholeText) {
     std::string corpus;
     for (const auto & g : golden_read()) corpus += file_read(data_path("tokenize/" + g.file));
     corpus += file_read(data_path("vault-mojibake/004_ac022e209d995348.md"));  // long lines, odd letters
-    for (std::string_view text : { std::string_view(corpus), std::string_view(corpus).substr(1000) }) {
+    for (std::string_view text : {std::string_view(corpus), std::string_view(corpus).substr(1000)}) {
         auto segments = text_segments(text, true);
         ASSERT_GT(segments.size(), 10u);
         size_t sum = 0, bytes = 0;

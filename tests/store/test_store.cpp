@@ -20,7 +20,7 @@ Note note_make(const std::string & uid, const std::string & text) {
     Message m;
     m.role = "note";
     m.text = text;
-    m.links.push_back({ "wikilink", "Target", "", "", "" });
+    m.links.push_back({"wikilink", "Target", "", "", ""});
     n.messages.push_back(m);
     return n;
 }
@@ -80,7 +80,7 @@ TEST(Store, ReplacedSourceRecordsTheChange) {
     TempDir tmp;
     Store   store(tmp.str());
     auto    run = store.run_begin("{}");
-    for (const char * hash : { "h1", "h2" }) {
+    for (const char * hash : {"h1", "h2"}) {
         auto w = store.source_begin(source_make("/a.txt", hash), run);
         w.note_add(note_make("text:/a.txt", hash));
         w.commit();
@@ -118,8 +118,8 @@ TEST(Store, ForeignFileIsRefusedAsCorrupt) {
 }
 
 TEST(Store, UsesWalJournal) {
-    TempDir tmp;
-    Store   store(tmp.str());
+    TempDir        tmp;
+    Store          store(tmp.str());
     sqlite3_stmt * s = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(store.db(), "PRAGMA journal_mode", -1, &s, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
@@ -130,7 +130,7 @@ TEST(Store, UsesWalJournal) {
 TEST(Store, TokenCacheRoundTrips) {
     TempDir tmp;
     Store   store(tmp.str());
-    store.token_cache_put({ { "a", 3 }, { "b", 7 } }, "vocab1");
+    store.token_cache_put({{"a", 3}, {"b", 7}}, "vocab1");
     auto cache = store.token_cache_load("vocab1");
     EXPECT_EQ(cache.at("a"), 3);
     EXPECT_EQ(cache.at("b"), 7);

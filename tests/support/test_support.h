@@ -20,8 +20,8 @@ class TempDir {
     std::filesystem::path path_;
 };
 
-std::string file_read(const std::filesystem::path & path);
-void        file_write(const std::filesystem::path & path, const std::string & bytes);
+std::string           file_read(const std::filesystem::path & path);
+void                  file_write(const std::filesystem::path & path, const std::string & bytes);
 std::filesystem::path data_path(const std::string & relative);
 
 struct RunResult {
