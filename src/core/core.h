@@ -19,6 +19,7 @@ const char * error_kind_name(ErrorKind kind);
 class Error : public std::runtime_error {
   public:
     // `where` is a file, optionally with ":line" or " at byte N"; empty when there is no place to name.
+    // Both parts are made valid UTF-8: messages quote input, and input can be anything.
     Error(ErrorKind kind, std::string where, const std::string & what);
 
     ErrorKind           kind() const { return kind_; }
@@ -33,6 +34,9 @@ class Error : public std::runtime_error {
 
 // 128-bit XXH3 of the bytes, as 32 lowercase hex digits: the content hash of sources, notes and texts.
 std::string content_hash(std::string_view bytes);
+
+// The text with every malformed UTF-8 sequence replaced by U+FFFD (unchanged when already valid).
+std::string utf8_sanitize(std::string_view bytes);
 
 // True when the bytes are well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
 bool utf8_valid(std::string_view bytes);

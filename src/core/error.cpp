@@ -22,7 +22,10 @@ static std::string error_message(const std::string & where, const std::string & 
     return where.empty() ? what : where + ": " + what;
 }
 
-Error::Error(ErrorKind kind, std::string where, const std::string & what)
-    : std::runtime_error(error_message(where, what)), kind_(kind), where_(std::move(where)), what_(what) {}
+Error::Error(ErrorKind kind, std::string where, const std::string & what) :
+    std::runtime_error(error_message(utf8_sanitize(where), utf8_sanitize(what))),
+    kind_(kind),
+    where_(utf8_sanitize(where)),
+    what_(utf8_sanitize(what)) {}
 
 }  // namespace neuroseed

@@ -30,6 +30,24 @@ size_t utf8_first_invalid(std::string_view bytes) {
     return std::string_view::npos;
 }
 
+std::string utf8_sanitize(std::string_view bytes) {
+    size_t bad = utf8_first_invalid(bytes);
+    if (bad == std::string_view::npos) return std::string(bytes);
+    std::string  out(bytes.substr(0, bad));
+    const auto * s = reinterpret_cast<const uint8_t *>(bytes.data());
+    const auto   n = static_cast<int32_t>(std::min<size_t>(bytes.size(), INT32_MAX));
+    for (int32_t i = static_cast<int32_t>(bad); i < n;) {
+        int32_t start = i;
+        UChar32 c;
+        U8_NEXT(s, i, n, c);
+        if (c < 0)
+            out += "\xEF\xBF\xBD";
+        else
+            out.append(bytes.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
+    }
+    return out;
+}
+
 bool utf8_valid(std::string_view bytes) {
     return utf8_first_invalid(bytes) == std::string_view::npos;
 }

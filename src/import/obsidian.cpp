@@ -59,11 +59,12 @@ nlohmann::json yaml_to_json(const YAML::Node & node) {
         }
         case YAML::NodeType::Map: {
             auto obj = nlohmann::json::object();
-            for (const auto & kv : node) obj[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+            for (const auto & kv : node) obj[utf8_sanitize(kv.first.as<std::string>())] = yaml_to_json(kv.second);
             return obj;
         }
         case YAML::NodeType::Scalar:
-            return node.as<std::string>();
+            // YAML escapes ("\x85") can spell bytes that are not UTF-8 on their own.
+            return utf8_sanitize(node.as<std::string>());
         default:
             return nullptr;
     }

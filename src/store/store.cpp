@@ -208,8 +208,8 @@ std::vector<SourceChange> Store::source_changes() {
 
 SourceWrite::SourceWrite(Store & store, int64_t source_id) : store_(&store), source_id_(source_id) {}
 
-SourceWrite::SourceWrite(SourceWrite && o) noexcept
-    : store_(o.store_), source_id_(o.source_id_), notes_(o.notes_), messages_(o.messages_), open_(o.open_) {
+SourceWrite::SourceWrite(SourceWrite && o) noexcept :
+    store_(o.store_), source_id_(o.source_id_), notes_(o.notes_), messages_(o.messages_), open_(o.open_) {
     o.open_ = false;
 }
 

@@ -46,8 +46,8 @@ bool safe_start(std::string_view text, size_t at) {
 // segment's hash is there, and the rest are tokenized together in parallel and written back.
 class SegmentCounter {
   public:
-    SegmentCounter(Store & store, const Vocab & vocab, unsigned threads)
-        : store_(store), vocab_(vocab), threads_(threads), cache_(store.token_cache_load(vocab.id())) {}
+    SegmentCounter(Store & store, const Vocab & vocab, unsigned threads) :
+        store_(store), vocab_(vocab), threads_(threads), cache_(store.token_cache_load(vocab.id())) {}
 
     // Registers a text (which must outlive the counter) and returns the ids of its segments.
     std::vector<size_t> add(std::string_view text) {

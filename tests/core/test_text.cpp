@@ -32,3 +32,10 @@ TEST(ErrorType, CarriesKindAndPlace) {
     EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
     EXPECT_EQ(e.where(), "file.json");
 }
+
+TEST(Utf8, SanitizeReplacesOnlyBrokenSequences) {
+    EXPECT_EQ(utf8_sanitize("ok Привет"), "ok Привет");
+    EXPECT_EQ(utf8_sanitize("a\xF0z"), "a\xEF\xBF\xBDz");
+    Error e(ErrorKind::invalid_input, "f.md", "unknown escape character: \xF0");
+    EXPECT_TRUE(utf8_valid(e.what()));
+}

@@ -146,3 +146,9 @@ TEST(ObsidianImport, NamelessCalloutAndOutOfRangeYearsStayText) {
     EXPECT_EQ(notes[0].messages[1].role, "user");
     EXPECT_EQ(notes[0].messages[1].timestamp, "");
 }
+
+TEST(ObsidianImport, YamlEscapesThatAreNotUtf8AreReplaced) {
+    auto notes = parse("---\ntitle: \"a\\x85b\"\n---\nbody\n");
+    EXPECT_TRUE(utf8_valid(notes[0].meta_json));
+    EXPECT_TRUE(utf8_valid(notes[0].title));
+}
