@@ -1,5 +1,6 @@
 #include "core/core.h"
 #include "import/import.h"
+#include "support/parse_support.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -10,10 +11,7 @@ using namespace neuroseed;
 namespace {
 
 std::vector<Note> chatgpt_parse(const std::string & text, bool all_branches = false) {
-    std::vector<Note> notes;
-    parse_chatgpt(ParseInput{text, "conversations.json", all_branches},
-                  [&](Note && note) { notes.push_back(std::move(note)); });
-    return notes;
+    return test::notes_parse(parse_chatgpt, text, "conversations.json", all_branches);
 }
 
 std::string chatgpt_fixture() {
@@ -22,13 +20,7 @@ std::string chatgpt_fixture() {
 
 // The error message parse_chatgpt throws for `text`, or "" when it does not throw.
 std::string chatgpt_error(const std::string & text) {
-    try {
-        chatgpt_parse(text);
-    } catch (const Error & e) {
-        EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
-        return e.what();
-    }
-    return "";
+    return test::parse_error(parse_chatgpt, text, "conversations.json");
 }
 
 std::vector<std::string> message_ids(const Note & note) {

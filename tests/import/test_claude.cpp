@@ -1,5 +1,6 @@
 #include "core/core.h"
 #include "import/import.h"
+#include "support/parse_support.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -10,10 +11,7 @@ using namespace neuroseed;
 namespace {
 
 std::vector<Note> claude_parse(const std::string & text) {
-    std::vector<Note> notes;
-    parse_claude(ParseInput{text, "claude/conversations.json"},
-                 [&](Note && note) { notes.push_back(std::move(note)); });
-    return notes;
+    return test::notes_parse(parse_claude, text, "claude/conversations.json");
 }
 
 std::string claude_fixture() {
@@ -21,13 +19,7 @@ std::string claude_fixture() {
 }
 
 std::string claude_error(const std::string & text) {
-    try {
-        claude_parse(text);
-    } catch (const Error & e) {
-        EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
-        return e.what();
-    }
-    return "";
+    return test::parse_error(parse_claude, text, "claude/conversations.json");
 }
 
 }  // namespace

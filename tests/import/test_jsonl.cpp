@@ -1,5 +1,6 @@
 #include "core/core.h"
 #include "import/import.h"
+#include "support/parse_support.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -10,19 +11,11 @@ using namespace neuroseed;
 namespace {
 
 std::vector<Note> jsonl_parse(const std::string & text, const std::string & where = "logs/chat.jsonl") {
-    std::vector<Note> notes;
-    parse_jsonl(ParseInput{text, where}, [&](Note && note) { notes.push_back(std::move(note)); });
-    return notes;
+    return test::notes_parse(parse_jsonl, text, where);
 }
 
 std::string jsonl_error(const std::string & text) {
-    try {
-        jsonl_parse(text);
-    } catch (const Error & e) {
-        EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
-        return e.what();
-    }
-    return "";
+    return test::parse_error(parse_jsonl, text, "logs/chat.jsonl");
 }
 
 std::vector<std::string> file_lines(const std::string & text) {

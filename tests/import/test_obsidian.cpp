@@ -1,5 +1,6 @@
 #include "core/core.h"
 #include "import/import.h"
+#include "support/parse_support.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -10,9 +11,7 @@ using namespace neuroseed::test;
 namespace {
 
 std::vector<Note> parse(const std::string & text, const std::string & where = "vault/note.md") {
-    std::vector<Note> notes;
-    parse_obsidian({text, where, false}, [&](Note && n) { notes.push_back(std::move(n)); });
-    return notes;
+    return notes_parse(parse_obsidian, text, where);
 }
 
 size_t links_of_kind(const Note & n, const std::string & kind) {
