@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct llama_model;
@@ -52,13 +53,32 @@ class Vocab {
     // Qwen2 pre-tokenizer (checked against llama-tokenize in tests/llm); other vocabularies are counted whole.
     bool counts_add_at_newlines() const { return pre_ == "qwen2"; }
 
+    // Texts of user-defined tokens, which llama.cpp matches in text even when special tokens are not parsed.
+    const std::vector<std::string> & user_defined_tokens() const { return user_defined_; }
+
   private:
-    Vocab()              = default;
-    llama_model * model_ = nullptr;
-    std::string   path_;
-    std::string   id_;
-    std::string   name_;
-    std::string   pre_;
+    Vocab()                         = default;
+    llama_model *            model_ = nullptr;
+    std::string              path_;
+    std::string              id_;
+    std::string              name_;
+    std::string              pre_;
+    std::vector<std::string> user_defined_;
+};
+
+// Counts tokens exactly as Vocab::count does, faster on natural text: the text is split into pre-tokens by
+// llama.cpp's own pre-tokenizer, and each distinct pre-token is tokenized once and remembered (BPE never
+// merges across pre-tokens, and text repeats its words). Used for Qwen2-style vocabularies; for others, and
+// for text holding a user-defined token (which llama.cpp matches before pre-tokenizing), it counts the whole
+// text with Vocab::count. One counter per thread: it is not thread-safe.
+class TokenCounter {
+  public:
+    explicit TokenCounter(const Vocab & vocab);
+    size_t count(std::string_view text);
+
+  private:
+    const Vocab &                             vocab_;
+    std::unordered_map<std::string, uint32_t> words_;
 };
 
 // The vocabulary used when none is named: $NEUROSEED_VOCAB, else ggml-vocab-qwen2.gguf beside the running

@@ -73,6 +73,12 @@ std::shared_ptr<Vocab> Vocab::load(const std::string & path) {
         llama_model_meta_val_str(model, "general.name", name, sizeof name) > 0 ? name : fs::path(path).stem().string();
     char pre[128];
     if (llama_model_meta_val_str(model, "tokenizer.ggml.pre", pre, sizeof pre) > 0) v->pre_ = pre;
+    const llama_vocab * vocab = llama_model_get_vocab(model);
+    for (llama_token t = 0; t < llama_vocab_n_tokens(vocab); ++t) {
+        if (llama_vocab_get_attr(vocab, t) & LLAMA_TOKEN_ATTR_USER_DEFINED) {
+            v->user_defined_.emplace_back(llama_vocab_get_text(vocab, t));
+        }
+    }
     return v;
 }
 

@@ -172,8 +172,9 @@ std::vector<int64_t> token_counts(const Vocab & vocab, const std::vector<std::st
     std::exception_ptr  failure;
     auto                work = [&] {
         try {
+            TokenCounter counter(vocab);  // one per thread: its pre-token cache is not shared
             for (size_t i = next++; i < texts.size(); i = next++) {
-                counts[i] = static_cast<int64_t>(vocab.count(texts[i]));
+                counts[i] = static_cast<int64_t>(counter.count(texts[i]));
                 size_t d  = ++done;
                 if (progress && (d % 64 == 0 || d == texts.size())) {
                     std::lock_guard lock(progress_mutex);

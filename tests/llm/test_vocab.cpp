@@ -146,3 +146,22 @@ TEST(Tokenizer, SegmentCountsAddUpToTheWholeText) {
     EXPECT_EQ(text_segments("short", true).size(), 1u);
     EXPECT_EQ(text_segments(corpus, false).size(), 1u);
 }
+
+TEST(Tokenizer, PreTokenCacheCountsLikeLlamaTokenize) {
+    TokenCounter counter(*qwen());
+    for (int round = 0; round < 2; ++round) {  // the second round is served from the pre-token cache
+        for (const auto & g : golden_read()) {
+            EXPECT_EQ(counter.count(file_read(data_path("tokenize/" + g.file))), g.count) << g.file;
+        }
+    }
+    std::string mojibake = file_read(data_path("vault-mojibake/000_8429abf1bad64ad2.md"));
+    EXPECT_EQ(counter.count(mojibake), qwen()->count(mojibake));
+    EXPECT_EQ(counter.count(""), 0u);
+}
+
+TEST(Tokenizer, UserDefinedTokensAreCountedWhole) {
+    for (const auto & special : qwen()->user_defined_tokens()) {
+        std::string text = "before " + special + " after\n";
+        EXPECT_EQ(TokenCounter(*qwen()).count(text), qwen()->count(text)) << special;
+    }
+}
