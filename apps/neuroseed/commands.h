@@ -23,6 +23,8 @@ void command_notes_add(CLI::App & app, Context & ctx);
 void command_cat_add(CLI::App & app, Context & ctx);
 void command_weigh_add(CLI::App & app, Context & ctx);
 void command_tokenize_add(CLI::App & app, Context & ctx);
+void command_index_add(CLI::App & app, Context & ctx);
+void command_search_add(CLI::App & app, Context & ctx);
 
 // Adds --json to a subcommand (every command has it).
 void json_flag_add(CLI::App & sub, Context & ctx);

@@ -26,6 +26,8 @@ int main(int argc, char ** argv) {
     command_cat_add(app, ctx);
     command_weigh_add(app, ctx);
     command_tokenize_add(app, ctx);
+    command_index_add(app, ctx);
+    command_search_add(app, ctx);
 
     try {
         app.parse(argc, argv);

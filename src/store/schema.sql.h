@@ -39,6 +39,16 @@ CREATE INDEX IF NOT EXISTS links_target ON links(target);
 CREATE TABLE IF NOT EXISTS token_cache (
     text_hash TEXT NOT NULL, vocab_id TEXT NOT NULL, tokens INTEGER NOT NULL, PRIMARY KEY (text_hash, vocab_id))
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS units (
+    id INTEGER PRIMARY KEY, note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    message_id INTEGER REFERENCES messages(id) ON DELETE CASCADE, seq INTEGER NOT NULL, part INTEGER NOT NULL,
+    text TEXT NOT NULL, speaker TEXT NOT NULL, timestamp TEXT NOT NULL, external_id TEXT NOT NULL,
+    tokens INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS units_note ON units(note_id, seq, part);
+CREATE VIRTUAL TABLE IF NOT EXISTS units_fts USING fts5(terms, speaker, context, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS notes_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
+CREATE TABLE IF NOT EXISTS index_state (
+    note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE, raw_hash TEXT NOT NULL, vocab_id TEXT NOT NULL);
 )sql";
 
 }  // namespace neuroseed

@@ -34,6 +34,7 @@ class Stmt {
     void reset();
 
     int64_t     int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+    double      real(int col) const { return sqlite3_column_double(stmt_, col); }
     std::string text(int col) const;
     std::string blob(int col) const;
     bool        is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }

@@ -335,6 +335,23 @@ std::vector<Link> Store::note_links(int64_t note_id) {
     return out;
 }
 
+std::vector<MessageRow> Store::note_message_rows(int64_t note_id) {
+    std::vector<MessageRow> out;
+    Stmt s(db_, fmt::format("SELECT id, note_id, seq, {} FROM messages WHERE note_id = ? AND branch = 0 ORDER BY seq",
+                            kMessageColumns)
+                    .c_str());
+    s.bind(1, note_id);
+    while (s.step()) {
+        MessageRow row;
+        row.id      = s.int64(0);
+        row.note_id = s.int64(1);
+        row.seq     = static_cast<int>(s.int64(2));
+        row.message = message_read(s, 3);
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
 void Store::messages_each(const std::function<void(const MessageRow &)> & fn) {
     Stmt       s(db_, fmt::format("SELECT id, note_id, seq, {} FROM messages WHERE branch = 0 ORDER BY note_id, seq",
                                   kMessageColumns)

@@ -51,6 +51,32 @@ struct MessageRow {
     Message message;
 };
 
+// A retrieval unit: a message, or a part of one that exceeds the unit budget.
+struct Unit {
+    int64_t     id         = 0;
+    int64_t     note_id    = 0;
+    int64_t     message_id = 0;
+    int         seq        = 0;  // the message's position in its note
+    int         part       = 0;  // the part's position in its message
+    std::string text;
+    std::string speaker;
+    std::string timestamp;
+    std::string external_id;
+    int64_t     tokens = 0;
+};
+
+// What the lexical index holds for a unit: stemmed terms, the speaker's and the context's (title, section).
+struct UnitTerms {
+    std::string terms;
+    std::string speaker;
+    std::string context;
+};
+
+struct LexicalHit {
+    int64_t unit_id = 0;
+    double  score   = 0;  // higher is better (negated FTS5 bm25)
+};
+
 struct SourceChange {
     std::string path;
     std::string old_hash;
@@ -111,6 +137,8 @@ class Store {
     std::string            note_raw(int64_t note_id);
     std::vector<Message>   note_messages(int64_t note_id, bool all_branches = false);
     std::vector<Link>      note_links(int64_t note_id);
+    // A note's messages with their ids (current branch), in order.
+    std::vector<MessageRow> note_message_rows(int64_t note_id);
 
     // Calls `fn` for every message of every note, in note and sequence order (current branches only).
     void messages_each(const std::function<void(const MessageRow &)> & fn);
@@ -118,6 +146,21 @@ class Store {
     // Token counts cached by (text hash, vocabulary id), so re-weighing unchanged text is a lookup.
     std::unordered_map<std::string, int64_t> token_cache_load(const std::string & vocab_id);
     void token_cache_put(const std::vector<std::pair<std::string, int64_t>> & counts, const std::string & vocab_id);
+
+    // The retrieval index, kept per note: a note is (re)indexed when its raw text or the vocabulary changed.
+    std::unordered_map<int64_t, std::string> index_state(const std::string & vocab_id);
+    // Replaces a note's units and lexical rows in one transaction.
+    void index_note(int64_t note_id, const std::string & raw_hash, const std::string & vocab_id,
+                    const std::vector<Unit> & units, const std::vector<UnitTerms> & terms,
+                    const std::string & note_terms);
+    // Drops index rows of notes that no longer exist.
+    void              index_prune();
+    std::vector<Unit> units_of_note(int64_t note_id);
+    std::vector<Unit> units_by_id(const std::vector<int64_t> & ids);
+    size_t            units_count();
+    // BM25 over units and over whole notes; `match` is an FTS5 query. Column weights: terms, speaker, context.
+    std::vector<LexicalHit>             units_match(const std::string & match, size_t limit);
+    std::unordered_map<int64_t, double> notes_match(const std::string & match, size_t limit);
 
     sqlite3 * db() { return db_; }
 

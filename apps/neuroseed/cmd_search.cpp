@@ -1,0 +1,157 @@
+#include "commands.h"
+#include "core/core.h"
+#include "llm/llm.h"
+#include "memory/memory.h"
+#include "progress.h"
+#include "store/store.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+namespace neuroseed::cli {
+
+namespace {
+
+nlohmann::json hit_json(const Hit & h, bool explain) {
+    nlohmann::json j = {{"unit_id", h.unit.id},
+                        {"note_id", h.unit.note_id},
+                        {"note", h.note_title},
+                        {"speaker", h.unit.speaker},
+                        {"timestamp", h.unit.timestamp},
+                        {"external_id", h.unit.external_id},
+                        {"score", h.score},
+                        {"text", h.unit.text}};
+    if (explain) {
+        for (const auto & s : h.signals) j["signals"][s.name] = {{"rank", s.rank}, {"score", s.score}};
+    }
+    return j;
+}
+
+}  // namespace
+
+void command_index_add(CLI::App & app, Context & ctx) {
+    struct Args {
+        IndexOptions options;
+        std::string  vocab;
+    };
+    auto   args = std::make_shared<Args>();
+    auto * sub  = app.add_subcommand("index", "Build or update the retrieval index (only changed notes are redone)");
+    sub->footer("Example:\n  neuroseed import ~/vault && neuroseed index");
+    sub->add_option("--unit-tokens", args->options.unit_tokens, "Retrieval unit budget in tokens")
+        ->capture_default_str()
+        ->check(CLI::Range(16, 8192));
+    sub->add_option("--vocab", args->vocab, "GGUF file whose vocabulary counts (default: bundled Qwen2 vocabulary)");
+    json_flag_add(*sub, ctx);
+    sub->callback([&ctx, args] {
+        ctx.run = [&ctx, args] {
+            Store       store(ctx.store_dir);
+            auto        vocab = Vocab::load(args->vocab.empty() ? vocab_default_path() : args->vocab);
+            ProgressBar bar("index");
+            auto r = index_build(store, *vocab, args->options, [&](size_t d, size_t t) { bar.update(d, t, "notes"); });
+            bar.finish();
+            if (ctx.json) {
+                nlohmann::json out = {{"notes_indexed", r.notes_indexed},
+                                      {"notes_unchanged", r.notes_unchanged},
+                                      {"units", r.units},
+                                      {"seconds", r.seconds}};
+                std::puts(out.dump(2).c_str());
+            } else {
+                fmt::print("indexed {} note(s), {} unchanged; {} units in the index ({:.2f}s)\n", r.notes_indexed,
+                           r.notes_unchanged, r.units, r.seconds);
+            }
+            return 0;
+        };
+    });
+}
+
+void command_search_add(CLI::App & app, Context & ctx) {
+    struct Args {
+        std::string   query;
+        std::string   batch;
+        SearchOptions options;
+        bool          explain = false;
+    };
+    auto   args = std::make_shared<Args>();
+    auto * sub  = app.add_subcommand("search", "Find the memories that answer a question");
+    sub->footer(
+        "With --batch FILE.jsonl, each line {\"id\": ..., \"query\": \"...\"} is answered with one JSON line "
+        "{\"id\": ..., \"hits\": [...]} on stdout.\n\nExamples:\n  neuroseed search \"какие форматы памяти для Qwen\" "
+        "--explain\n  neuroseed search --batch questions.jsonl -k 50");
+    sub->add_option("query", args->query, "The question or keywords");
+    sub->add_option("--batch", args->batch, "Answer every query of a JSONL file");
+    sub->add_option("-k", args->options.k, "How many units to return")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000));
+    sub->add_flag("--explain", args->explain, "Show each signal's rank and score");
+    json_flag_add(*sub, ctx);
+    sub->callback([&ctx, args] {
+        ctx.run = [&ctx, args] {
+            Store store(ctx.store_dir);
+            if (store.units_count() == 0) {
+                throw Error(ErrorKind::unavailable, ctx.store_dir, "the index is empty; run `neuroseed index` first");
+            }
+            if (!args->batch.empty()) {
+                std::ifstream in(args->batch);
+                if (!in) throw Error(ErrorKind::io, args->batch, "cannot read the batch file");
+                std::string line;
+                size_t      number = 0;
+                while (std::getline(in, line)) {
+                    ++number;
+                    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+                    nlohmann::json q;
+                    try {
+                        q = nlohmann::json::parse(line);
+                    } catch (const nlohmann::json::exception & e) {
+                        throw Error(ErrorKind::invalid_input, fmt::format("{}:{}", args->batch, number),
+                                    std::string("expected a JSON object with \"query\": ") + e.what());
+                    }
+                    if (!q.is_object() || !q.contains("query") || !q["query"].is_string()) {
+                        throw Error(ErrorKind::invalid_input, fmt::format("{}:{}", args->batch, number),
+                                    "expected a JSON object with a string \"query\"");
+                    }
+                    nlohmann::json out = {{"id", q.value("id", nlohmann::json())}, {"hits", nlohmann::json::array()}};
+                    for (const auto & h : search(store, q["query"].get<std::string>(), args->options)) {
+                        out["hits"].push_back(hit_json(h, args->explain));
+                    }
+                    std::puts(out.dump().c_str());
+                }
+                return 0;
+            }
+            if (args->query.empty()) throw Error(ErrorKind::invalid_input, "search", "give a query or --batch FILE");
+            auto hits = search(store, args->query, args->options);
+            if (ctx.json) {
+                auto arr = nlohmann::json::array();
+                for (const auto & h : hits) arr.push_back(hit_json(h, args->explain));
+                std::puts(arr.dump(2).c_str());
+                return 0;
+            }
+            for (size_t i = 0; i < hits.size(); ++i) {
+                const auto & h    = hits[i];
+                std::string  text = h.unit.text;
+                if (text.size() > 300) {
+                    size_t cut = 300;
+                    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole chars
+                    text = text.substr(0, cut) + "…";
+                }
+                fmt::print("{:>2}. [{:.3f}] {} · {}{}\n", i + 1, h.score, h.note_title, h.unit.speaker,
+                           h.unit.timestamp.empty() ? "" : " · " + h.unit.timestamp);
+                if (args->explain) {
+                    std::string line;
+                    for (const auto & s : h.signals)
+                        line += fmt::format("{}: rank {} score {:.3f}   ", s.name, s.rank, s.score);
+                    fmt::print("    {}\n", line);
+                }
+                fmt::print("    {}\n\n", text);
+            }
+            if (hits.empty()) fmt::print("no memory matches\n");
+            return 0;
+        };
+    });
+}
+
+}  // namespace neuroseed::cli

@@ -1,0 +1,357 @@
+#include "lexicon/lexicon.h"
+
+#include "core/core.h"
+
+#include <libstemmer.h>
+#include <unicode/brkiter.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/unistr.h>
+
+#include <unordered_set>
+
+namespace neuroseed {
+
+namespace {
+
+// Function words that carry no topic. Short on purpose: BM25's IDF already discounts what is common in a
+// corpus; these lists only remove what is common in every corpus.
+const std::unordered_set<std::string_view> & stop_words() {
+    static const std::unordered_set<std::string_view> words = {
+        // English
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "at",
+        "by",
+        "for",
+        "with",
+        "about",
+        "to",
+        "from",
+        "in",
+        "on",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "i",
+        "me",
+        "my",
+        "you",
+        "your",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "it",
+        "its",
+        "we",
+        "us",
+        "our",
+        "they",
+        "them",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "as",
+        "so",
+        "than",
+        "too",
+        "very",
+        "can",
+        "will",
+        "just",
+        "not",
+        "no",
+        "there",
+        "here",
+        "then",
+        "also",
+        "would",
+        "could",
+        "should",
+        "into",
+        "out",
+        "up",
+        "s",
+        "t",
+        "d",
+        "ll",
+        "m",
+        "re",
+        "ve",
+        // Russian (ё already folded to е)
+        "и",
+        "в",
+        "во",
+        "не",
+        "что",
+        "он",
+        "на",
+        "я",
+        "с",
+        "со",
+        "как",
+        "а",
+        "то",
+        "все",
+        "она",
+        "так",
+        "его",
+        "но",
+        "да",
+        "ты",
+        "к",
+        "у",
+        "же",
+        "вы",
+        "за",
+        "бы",
+        "по",
+        "только",
+        "ее",
+        "мне",
+        "было",
+        "вот",
+        "от",
+        "меня",
+        "еще",
+        "нет",
+        "о",
+        "из",
+        "ему",
+        "теперь",
+        "когда",
+        "даже",
+        "ну",
+        "ли",
+        "если",
+        "уже",
+        "или",
+        "ни",
+        "быть",
+        "был",
+        "него",
+        "до",
+        "вас",
+        "нибудь",
+        "опять",
+        "уж",
+        "вам",
+        "ведь",
+        "там",
+        "потом",
+        "себя",
+        "ничего",
+        "ей",
+        "может",
+        "они",
+        "тут",
+        "где",
+        "есть",
+        "надо",
+        "ней",
+        "для",
+        "мы",
+        "тебя",
+        "их",
+        "чем",
+        "была",
+        "сам",
+        "чтоб",
+        "без",
+        "будто",
+        "чего",
+        "раз",
+        "тоже",
+        "себе",
+        "под",
+        "будет",
+        "ж",
+        "тогда",
+        "кто",
+        "этот",
+        "того",
+        "потому",
+        "этого",
+        "какой",
+        "совсем",
+        "ним",
+        "здесь",
+        "этом",
+        "один",
+        "почти",
+        "мой",
+        "тем",
+        "чтобы",
+        "нее",
+        "были",
+        "куда",
+        "зачем",
+        "всех",
+        "никогда",
+        "можно",
+        "при",
+        "наконец",
+        "два",
+        "об",
+        "другой",
+        "хоть",
+        "после",
+        "над",
+        "больше",
+        "тот",
+        "через",
+        "эти",
+        "нас",
+        "про",
+        "всего",
+        "них",
+        "какая",
+        "много",
+        "разве",
+        "три",
+        "эту",
+        "моя",
+        "впрочем",
+        "хорошо",
+        "свою",
+        "этой",
+        "перед",
+        "иногда",
+        "лучше",
+        "чуть",
+        "том",
+        "нельзя",
+        "такой",
+        "им",
+        "более",
+        "всегда",
+        "конечно",
+        "всю",
+        "между",
+        "это",
+        "эта",
+        "эти",
+        // Chinese particles
+        "的",
+        "了",
+        "是",
+        "在",
+        "和",
+        "也",
+        "就",
+        "都",
+        "而",
+        "及",
+        "与",
+        "着",
+        "或",
+        "之",
+    };
+    return words;
+}
+
+}  // namespace
+
+struct Lexicon::Impl {
+    const icu::Normalizer2 *            nfkc_cf = nullptr;
+    std::unique_ptr<icu::BreakIterator> words;
+    sb_stemmer *                        russian = nullptr;
+    sb_stemmer *                        english = nullptr;
+
+    ~Impl() {
+        if (russian) sb_stemmer_delete(russian);
+        if (english) sb_stemmer_delete(english);
+    }
+
+    std::string stem(sb_stemmer * stemmer, const std::string & word) {
+        const sb_symbol * out =
+            sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol *>(word.data()), static_cast<int>(word.size()));
+        if (!out) return word;
+        return std::string(reinterpret_cast<const char *>(out), static_cast<size_t>(sb_stemmer_length(stemmer)));
+    }
+};
+
+Lexicon::Lexicon() : impl_(std::make_unique<Impl>()) {
+    UErrorCode err = U_ZERO_ERROR;
+    impl_->nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
+    impl_->words.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), err));
+    impl_->russian = sb_stemmer_new("russian", "UTF_8");
+    impl_->english = sb_stemmer_new("english", "UTF_8");
+    if (U_FAILURE(err) || !impl_->russian || !impl_->english) {
+        throw Error(ErrorKind::internal, "", "cannot set up ICU word breaking or Snowball stemmers");
+    }
+}
+
+Lexicon::~Lexicon() = default;
+
+bool Lexicon::stop_word(std::string_view normalized_word) {
+    return stop_words().count(normalized_word) > 0;
+}
+
+std::string Lexicon::normalize(std::string_view text) {
+    UErrorCode         err = U_ZERO_ERROR;
+    icu::UnicodeString in =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+    icu::UnicodeString out = impl_->nfkc_cf->normalize(in, err);
+    out.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x0451)),
+                       icu::UnicodeString(static_cast<UChar32>(0x0435)));
+    std::string utf8;
+    out.toUTF8String(utf8);
+    return utf8;
+}
+
+std::vector<std::string> Lexicon::terms(std::string_view text, bool keep_stop_words) {
+    UErrorCode         err = U_ZERO_ERROR;
+    icu::UnicodeString in =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+    icu::UnicodeString norm = impl_->nfkc_cf->normalize(in, err);
+    norm.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x0451)),
+                        icu::UnicodeString(static_cast<UChar32>(0x0435)));
+    std::vector<std::string> out;
+    impl_->words->setText(norm);
+    int32_t start = impl_->words->first();
+    for (int32_t end = impl_->words->next(); end != icu::BreakIterator::DONE; start = end, end = impl_->words->next()) {
+        // Rule status "none" marks spaces and punctuation between words.
+        if (impl_->words->getRuleStatus() == UBRK_WORD_NONE) continue;
+        icu::UnicodeString piece = norm.tempSubStringBetween(start, end);
+        std::string        word;
+        piece.toUTF8String(word);
+        if (!keep_stop_words && stop_word(word)) continue;
+        UErrorCode  serr   = U_ZERO_ERROR;
+        UScriptCode script = uscript_getScript(piece.char32At(0), &serr);
+        if (script == USCRIPT_CYRILLIC)
+            word = impl_->stem(impl_->russian, word);
+        else if (script == USCRIPT_LATIN)
+            word = impl_->stem(impl_->english, word);
+        if (!word.empty()) out.push_back(std::move(word));
+    }
+    return out;
+}
+
+}  // namespace neuroseed

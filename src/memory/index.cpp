@@ -1,0 +1,68 @@
+// Building and updating the retrieval index.
+#include "core/core.h"
+#include "lexicon/lexicon.h"
+#include "llm/llm.h"
+#include "memory/memory.h"
+
+#include <chrono>
+
+namespace neuroseed {
+
+namespace {
+
+std::string join(const std::vector<std::string> & words) {
+    std::string out;
+    for (const auto & w : words) {
+        if (!out.empty()) out += ' ';
+        out += w;
+    }
+    return out;
+}
+
+// "2023-05-08T13:56:00" -> "2023 may 8": dates as words a question may use.
+std::string date_words(const std::string & iso) {
+    static const char * months[] = {"january", "february", "march",     "april",   "may",      "june",
+                                    "july",    "august",   "september", "october", "november", "december"};
+    int                 y = 0, m = 0, d = 0;
+    if (iso.size() < 10 || std::sscanf(iso.c_str(), "%d-%d-%d", &y, &m, &d) != 3 || m < 1 || m > 12) return "";
+    return std::to_string(y) + " " + months[m - 1] + " " + std::to_string(d);
+}
+
+}  // namespace
+
+IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions & options,
+                        const IndexProgressFn & progress) {
+    auto        started = std::chrono::steady_clock::now();
+    IndexReport report;
+    Lexicon     lexicon;
+    // Rows of notes replaced since the last run go first: their ids may be reused by the new rows.
+    store.index_prune();
+    auto state = store.index_state(vocab.id());
+    auto notes = store.notes_list();
+    for (size_t i = 0; i < notes.size(); ++i) {
+        const auto & note = notes[i];
+        auto         it   = state.find(note.id);
+        if (it != state.end() && it->second == note.raw_hash) {
+            ++report.notes_unchanged;
+        } else {
+            auto                   units = units_cut(store.note_message_rows(note.id), vocab, options.unit_tokens);
+            std::vector<UnitTerms> terms;
+            std::string            note_terms;
+            std::string            note_context = join(lexicon.terms(note.title));
+            for (const auto & u : units) {
+                std::string text_terms = join(lexicon.terms(u.text));
+                terms.push_back({text_terms, join(lexicon.terms(u.speaker)),
+                                 note_context + " " + join(lexicon.terms(date_words(u.timestamp)))});
+                note_terms += text_terms + " ";
+            }
+            store.index_note(note.id, note.raw_hash, vocab.id(), units, terms, note_terms);
+            ++report.notes_indexed;
+        }
+        if (progress) progress(i + 1, notes.size());
+    }
+    report.units   = store.units_count();
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
+}  // namespace neuroseed

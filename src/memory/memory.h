@@ -1,0 +1,63 @@
+// memory: the retrieval engine over a store. index_build() cuts every note into retrieval units (a message,
+// or parts of one that exceed the unit budget, counted exactly with the target model's tokenizer) and keeps a
+// lexical index of them (SQLite FTS5 over Lexicon terms); search() ranks units for a query.
+//
+// Signals today: BM25 over units (terms, speaker, title/section/date), BM25 over whole notes (a session or
+// conversation as one document: what a question is about often spans several turns), and the best
+// neighbouring unit (answers sit next to the turn that names the topic). They are fused with fixed weights
+// that are the same for every corpus and explained per hit.
+#pragma once
+
+#include "store/store.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace neuroseed {
+
+class Vocab;
+
+struct IndexOptions {
+    int unit_tokens = 256;  // retrieval unit budget, in target-model tokens
+};
+
+struct IndexReport {
+    size_t notes_indexed   = 0;
+    size_t notes_unchanged = 0;
+    size_t units           = 0;  // units in the whole index afterwards
+    double seconds         = 0;
+};
+
+using IndexProgressFn = std::function<void(size_t done, size_t total)>;
+
+// Builds or updates the index: only notes whose raw text (or the vocabulary) changed are re-cut.
+IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions & options,
+                        const IndexProgressFn & progress = {});
+
+// Cuts one note's messages into units of at most `budget` tokens: whole messages when they fit, else packed
+// paragraphs, else sentences (ICU), else word runs. Exposed for tests.
+std::vector<Unit> units_cut(const std::vector<MessageRow> & messages, const Vocab & vocab, int budget);
+
+struct SignalScore {
+    std::string name;       // "bm25", "session", "neighbour"
+    int         rank  = 0;  // 1-based rank of the unit under this signal alone; 0 when it did not score
+    double      score = 0;  // normalised to [0, 1] within the query
+};
+
+struct Hit {
+    Unit                     unit;
+    std::string              note_title;
+    double                   score = 0;
+    std::vector<SignalScore> signals;
+};
+
+struct SearchOptions {
+    size_t k = 10;
+};
+
+std::vector<Hit> search(Store & store, std::string_view query, const SearchOptions & options);
+
+}  // namespace neuroseed

@@ -1,0 +1,139 @@
+// The retrieval index tables: units, their FTS5 rows, and per-note index state.
+#include "core/core.h"
+#include "store/sqlite_stmt.h"
+#include "store/store.h"
+
+#include <fmt/format.h>
+
+namespace neuroseed {
+
+namespace {
+
+Unit unit_read(const Stmt & s) {
+    Unit u;
+    u.id          = s.int64(0);
+    u.note_id     = s.int64(1);
+    u.message_id  = s.int64(2);
+    u.seq         = static_cast<int>(s.int64(3));
+    u.part        = static_cast<int>(s.int64(4));
+    u.text        = s.text(5);
+    u.speaker     = s.text(6);
+    u.timestamp   = s.text(7);
+    u.external_id = s.text(8);
+    u.tokens      = s.int64(9);
+    return u;
+}
+
+constexpr const char * kUnitSelect =
+    "SELECT id, note_id, message_id, seq, part, text, speaker, timestamp, external_id, tokens FROM units ";
+
+}  // namespace
+
+std::unordered_map<int64_t, std::string> Store::index_state(const std::string & vocab_id) {
+    std::unordered_map<int64_t, std::string> out;
+    Stmt                                     s(db_, "SELECT note_id, raw_hash FROM index_state WHERE vocab_id = ?");
+    s.bind(1, vocab_id);
+    while (s.step()) out.emplace(s.int64(0), s.text(1));
+    return out;
+}
+
+void Store::index_note(int64_t note_id, const std::string & raw_hash, const std::string & vocab_id,
+                       const std::vector<Unit> & units, const std::vector<UnitTerms> & terms,
+                       const std::string & note_terms) {
+    sqlite_exec(db_, "BEGIN IMMEDIATE");
+    try {
+        Stmt old(db_, "DELETE FROM units_fts WHERE rowid IN (SELECT id FROM units WHERE note_id = ?)");
+        old.bind(1, note_id).run();
+        Stmt drop(db_, "DELETE FROM units WHERE note_id = ?");
+        drop.bind(1, note_id).run();
+        Stmt add(db_,
+                 "INSERT INTO units (note_id, message_id, seq, part, text, speaker, timestamp, external_id, tokens) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        Stmt fts(db_, "INSERT INTO units_fts (rowid, terms, speaker, context) VALUES (?, ?, ?, ?)");
+        for (size_t i = 0; i < units.size(); ++i) {
+            const auto & u = units[i];
+            add.bind(1, note_id);
+            if (u.message_id)
+                add.bind(2, u.message_id);
+            else
+                add.bind_null(2);
+            add.bind(3, u.seq).bind(4, u.part).bind(5, u.text).bind(6, u.speaker).bind(7, u.timestamp);
+            add.bind(8, u.external_id).bind(9, u.tokens).run();
+            int64_t id = sqlite3_last_insert_rowid(db_);
+            fts.bind(1, id).bind(2, terms[i].terms).bind(3, terms[i].speaker).bind(4, terms[i].context).run();
+        }
+        Stmt note_old(db_, "DELETE FROM notes_fts WHERE rowid = ?");
+        note_old.bind(1, note_id).run();
+        Stmt note_fts(db_, "INSERT INTO notes_fts (rowid, terms) VALUES (?, ?)");
+        note_fts.bind(1, note_id).bind(2, note_terms).run();
+        Stmt state(db_, "INSERT OR REPLACE INTO index_state (note_id, raw_hash, vocab_id) VALUES (?, ?, ?)");
+        state.bind(1, note_id).bind(2, raw_hash).bind(3, vocab_id).run();
+        sqlite_exec(db_, "COMMIT");
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+void Store::index_prune() {
+    sqlite_exec(db_, "BEGIN IMMEDIATE");
+    try {
+        // Units of replaced notes went with them (ON DELETE CASCADE); FTS5 rows and index state do not cascade.
+        sqlite_exec(db_, "DELETE FROM units_fts WHERE rowid NOT IN (SELECT id FROM units)");
+        sqlite_exec(db_, "DELETE FROM notes_fts WHERE rowid NOT IN (SELECT id FROM notes)");
+        sqlite_exec(db_, "DELETE FROM index_state WHERE note_id NOT IN (SELECT id FROM notes)");
+        sqlite_exec(db_, "COMMIT");
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+std::vector<Unit> Store::units_of_note(int64_t note_id) {
+    std::vector<Unit> out;
+    Stmt              s(db_, (std::string(kUnitSelect) + "WHERE note_id = ? ORDER BY seq, part").c_str());
+    s.bind(1, note_id);
+    while (s.step()) out.push_back(unit_read(s));
+    return out;
+}
+
+std::vector<Unit> Store::units_by_id(const std::vector<int64_t> & ids) {
+    std::vector<Unit> out;
+    Stmt              s(db_, (std::string(kUnitSelect) + "WHERE id = ?").c_str());
+    for (int64_t id : ids) {
+        s.bind(1, id);
+        if (s.step()) out.push_back(unit_read(s));
+        s.reset();
+    }
+    return out;
+}
+
+size_t Store::units_count() {
+    Stmt s(db_, "SELECT count(*) FROM units");
+    s.step();
+    return static_cast<size_t>(s.int64(0));
+}
+
+std::vector<LexicalHit> Store::units_match(const std::string & match, size_t limit) {
+    std::vector<LexicalHit> out;
+    if (match.empty()) return out;
+    // Speaker names weigh double (who said it is often what a question asks); title and section half.
+    Stmt s(db_,
+           "SELECT rowid, -bm25(units_fts, 1.0, 2.0, 0.5) FROM units_fts WHERE units_fts MATCH ? "
+           "ORDER BY bm25(units_fts, 1.0, 2.0, 0.5) LIMIT ?");
+    s.bind(1, match).bind(2, static_cast<int64_t>(limit));
+    while (s.step()) out.push_back({s.int64(0), s.real(1)});
+    return out;
+}
+
+std::unordered_map<int64_t, double> Store::notes_match(const std::string & match, size_t limit) {
+    std::unordered_map<int64_t, double> out;
+    if (match.empty()) return out;
+    Stmt s(db_,
+           "SELECT rowid, -bm25(notes_fts) FROM notes_fts WHERE notes_fts MATCH ? ORDER BY bm25(notes_fts) LIMIT ?");
+    s.bind(1, match).bind(2, static_cast<int64_t>(limit));
+    while (s.step()) out.emplace(s.int64(0), s.real(1));
+    return out;
+}
+
+}  // namespace neuroseed

@@ -1,0 +1,129 @@
+#include "core/core.h"
+#include "llm/llm.h"
+#include "memory/memory.h"
+#include "store/store.h"
+#include "support/test_support.h"
+
+#include <gtest/gtest.h>
+
+using namespace neuroseed;
+using namespace neuroseed::test;
+
+namespace {
+
+std::shared_ptr<Vocab> qwen() {
+    static auto v = Vocab::load(NEUROSEED_QWEN_VOCAB);
+    return v;
+}
+
+MessageRow row_make(int64_t id, int seq, std::string text, std::string author = "Ann") {
+    MessageRow r;
+    r.id             = id;
+    r.note_id        = 1;
+    r.seq            = seq;
+    r.message.role   = "user";
+    r.message.author = std::move(author);
+    r.message.text   = std::move(text);
+    return r;
+}
+
+void import_text(Store & store, const std::string & path, const std::string & uid,
+                 const std::vector<std::string> & turns) {
+    SourceRecord s;
+    s.path         = path;
+    s.format       = "jsonl";
+    s.content_hash = content_hash(path + turns.front());
+    auto w         = store.source_begin(s, store.run_begin("{}"));
+    Note n;
+    n.uid   = uid;
+    n.kind  = "conversation";
+    n.title = uid;
+    for (size_t i = 0; i < turns.size(); ++i) {
+        Message m;
+        m.role        = "user";
+        m.author      = i % 2 ? "Bob" : "Ann";
+        m.text        = turns[i];
+        m.external_id = uid + ":" + std::to_string(i + 1);
+        n.raw += turns[i] + "\n";
+        n.messages.push_back(m);
+    }
+    w.note_add(n);
+    w.commit();
+}
+
+}  // namespace
+
+TEST(Units, ShortMessagesStayWholeLongOnesSplitWithinBudget) {
+    std::string long_text;
+    for (int p = 0; p < 12; ++p) {
+        for (int s = 0; s < 6; ++s) long_text += "Долговременная память переносится по абзацам и предложениям. ";
+        long_text += "\n\n";
+    }
+    auto units = units_cut({row_make(10, 0, "short one"), row_make(11, 1, long_text)}, *qwen(), 64);
+    ASSERT_GT(units.size(), 3u);
+    EXPECT_EQ(units[0].text, "short one");
+    EXPECT_EQ(units[0].message_id, 10);
+    for (size_t i = 1; i < units.size(); ++i) {
+        EXPECT_LE(units[i].tokens, 64) << i;
+        EXPECT_EQ(units[i].tokens, static_cast<int64_t>(qwen()->count(units[i].text)));
+        EXPECT_EQ(units[i].message_id, 11);
+        EXPECT_EQ(units[i].part, static_cast<int>(i - 1));
+    }
+}
+
+TEST(Memory, FindsRussianEnglishAndChineseByStem) {
+    TempDir tmp;
+    Store   store(tmp.str());
+    import_text(store, "/a", "a",
+                {"Мы обсуждали перенос памяти в модель Qwen.", "Yesterday I adopted a small grey kitten.",
+                 "我们讨论了长期记忆的迁移。", "Погода сегодня солнечная."});
+    index_build(store, *qwen(), {});
+    EXPECT_EQ(search(store, "переносить память", {}).at(0).unit.external_id, "a:1");
+    EXPECT_EQ(search(store, "kittens adoption", {}).at(0).unit.external_id, "a:2");
+    EXPECT_EQ(search(store, "长期记忆", {}).at(0).unit.external_id, "a:3");
+    EXPECT_TRUE(search(store, "the and of", {}).empty()) << "stop words alone match nothing";
+}
+
+TEST(Memory, NeighbourAndSessionContextRankAnswersNextToTheTopic) {
+    TempDir tmp;
+    Store   store(tmp.str());
+    // The answer ("Lisbon") shares no word with the question; the turn before it names the topic.
+    import_text(store, "/trip", "trip",
+                {"Where did you go on your anniversary trip?", "We flew to Lisbon and ate pastries.",
+                 "Nice, the weather there is great."});
+    import_text(store, "/other", "other", {"My cat likes pastries.", "Anniversary of the company is in May."});
+    index_build(store, *qwen(), {});
+    auto hits = search(store, "anniversary trip destination", {5});
+    ASSERT_GE(hits.size(), 2u);
+    std::vector<std::string> ids;
+    for (const auto & h : hits) ids.push_back(h.unit.external_id);
+    auto pos = std::find(ids.begin(), ids.end(), "trip:2") - ids.begin();
+    EXPECT_LT(pos, 3) << "the neighbouring answer must rank in the top 3";
+    EXPECT_EQ(hits[0].unit.external_id, "trip:1");
+    ASSERT_EQ(hits[0].signals.size(), 3u);
+    EXPECT_EQ(hits[0].signals[1].name, "session");
+    EXPECT_GT(hits[0].signals[1].score, 0.99) << "the trip conversation is the best-matching session";
+}
+
+TEST(Memory, IndexIsIncremental) {
+    TempDir tmp;
+    Store   store(tmp.str());
+    import_text(store, "/a", "a", {"first note about gardens"});
+    import_text(store, "/b", "b", {"second note about rivers"});
+    auto first = index_build(store, *qwen(), {});
+    EXPECT_EQ(first.notes_indexed, 2u);
+    auto again = index_build(store, *qwen(), {});
+    EXPECT_EQ(again.notes_indexed, 0u);
+    EXPECT_EQ(again.notes_unchanged, 2u);
+    import_text(store, "/b", "b", {"second note now about mountains"});  // replaced source
+    auto update = index_build(store, *qwen(), {});
+    EXPECT_EQ(update.notes_indexed, 1u);
+    EXPECT_EQ(update.units, 2u);
+    EXPECT_TRUE(search(store, "rivers", {}).empty()) << "the replaced text must leave the index";
+    EXPECT_EQ(search(store, "mountains", {}).at(0).unit.external_id, "b:1");
+
+    // A re-import that keeps a note's text but gives it a new row must not leave it without units.
+    import_text(store, "/a", "a", {"first note about gardens"});
+    index_build(store, *qwen(), {});
+    EXPECT_EQ(search(store, "gardens", {}).size(), 1u);
+}
