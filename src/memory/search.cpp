@@ -1,22 +1,34 @@
-// Ranking units for a query: lexical BM25 over units, BM25 over whole notes, and neighbour context.
+// Ranking units for a query: lexical BM25 over units, BM25 over whole notes, neighbour context, and
+// activation spread over a query-local concept graph.
 #include "core/core.h"
 #include "lexicon/lexicon.h"
+#include "memory/graph.h"
 #include "memory/memory.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
+#include <sstream>
 #include <unordered_map>
 
 namespace neuroseed {
 
 namespace {
 
-// Fixed fusion weights, the same for every corpus: a unit's own match counts fully; the note it sits in and
-// its best neighbour add context without outranking a direct match.
+// Fixed fusion weights, the same for every corpus: a unit's own match counts fully; the note it sits in, its
+// best neighbour and the graph add context without outranking a strong direct match.
 constexpr double kWeightSession   = 0.3;
 constexpr double kWeightNeighbour = 0.25;
+constexpr double kWeightGraph     = 0.5;
 constexpr size_t kUnitCandidates  = 200;
 constexpr size_t kNoteCandidates  = 50;
+// The graph: the best hop-1 units lend their most salient other terms to a second lexical hop.
+constexpr size_t kGraphHop1Units = 40;
+constexpr size_t kExpansionUnits = 10;
+constexpr size_t kExpansionTerms = 12;
+constexpr size_t kGraphHop2Units = 60;
+// HippoRAG's damping: half the mass returns to the query's terms each step, so activation stays near them.
+constexpr double kGraphDamping = 0.5;
 
 std::string fts_query(const std::vector<std::string> & terms) {
     std::set<std::string> unique(terms.begin(), terms.end());
@@ -30,11 +42,83 @@ std::string fts_query(const std::vector<std::string> & terms) {
     return out;
 }
 
+std::vector<std::string> words_of(const std::string & terms) {
+    std::vector<std::string> out;
+    std::istringstream       in(terms);
+    for (std::string w; in >> w;) out.push_back(std::move(w));
+    return out;
+}
+
+// BM25's IDF, never negative.
+double idf_of(int64_t df, size_t n) {
+    return std::log(1.0 + (static_cast<double>(n) - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
+}
+
+std::unordered_map<int64_t, int> ranks_of(const std::unordered_map<int64_t, double> & scores) {
+    std::vector<std::pair<int64_t, double>> v(scores.begin(), scores.end());
+    std::sort(v.begin(), v.end(),
+              [](auto & a, auto & b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+    std::unordered_map<int64_t, int> out;
+    for (size_t i = 0; i < v.size(); ++i) out[v[i].first] = static_cast<int>(i + 1);
+    return out;
+}
+
+// The graph signal: hop-1 units from BM25, hop-2 units from the hop-1 units' salient terms, and personalized
+// PageRank over the units and terms of both hops, restarting at the query's terms.
+std::unordered_map<int64_t, double> graph_signal(Store & store, const std::vector<std::string> & query_terms,
+                                                 const std::vector<LexicalHit> & unit_hits) {
+    size_t               n = store.units_count();
+    std::vector<int64_t> hop1;
+    for (size_t i = 0; i < unit_hits.size() && i < kGraphHop1Units; ++i) hop1.push_back(unit_hits[i].unit_id);
+    auto terms_of = store.units_terms(hop1);
+
+    std::set<std::string>    query_set(query_terms.begin(), query_terms.end());
+    std::vector<std::string> all_terms(query_set.begin(), query_set.end());
+    for (const auto & [id, t] : terms_of)
+        for (auto & w : words_of(t)) all_terms.push_back(std::move(w));
+    auto df  = store.terms_df(all_terms);
+    auto idf = [&](const std::string & t) {
+        auto it = df.find(t);
+        return it == df.end() ? 0.0 : idf_of(it->second, n);
+    };
+
+    // Expansion terms: weighted by the BM25 score of the units they occur in and by their own rarity.
+    std::unordered_map<std::string, double> expansion;
+    for (size_t i = 0; i < hop1.size() && i < kExpansionUnits; ++i) {
+        std::set<std::string> seen;
+        for (const auto & w : words_of(terms_of[hop1[i]])) {
+            if (query_set.count(w) || !seen.insert(w).second) continue;
+            expansion[w] += unit_hits[i].score * idf(w);
+        }
+    }
+    std::vector<std::pair<std::string, double>> ranked(expansion.begin(), expansion.end());
+    std::sort(ranked.begin(), ranked.end(),
+              [](auto & a, auto & b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+    std::vector<std::string> expand_terms;
+    for (size_t i = 0; i < ranked.size() && i < kExpansionTerms; ++i) expand_terms.push_back(ranked[i].first);
+
+    std::vector<int64_t> graph_units = hop1;
+    for (const auto & h : store.units_match(fts_query(expand_terms), kGraphHop2Units)) graph_units.push_back(h.unit_id);
+    auto                                                  more = store.units_terms(graph_units);
+    std::unordered_map<int64_t, std::vector<std::string>> unit_terms;
+    std::vector<std::string>                              graph_terms;
+    for (const auto & [id, t] : more) {
+        unit_terms[id] = words_of(t);
+        graph_terms.insert(graph_terms.end(), unit_terms[id].begin(), unit_terms[id].end());
+    }
+    for (auto & [t, c] : store.terms_df(graph_terms)) df.emplace(t, c);
+    std::unordered_map<std::string, double> idfs, seeds;
+    for (const auto & t : graph_terms) idfs[t] = idf(t);
+    for (const auto & t : query_set) seeds[t] = idf(t);
+    return graph_activation(unit_terms, seeds, idfs, kGraphDamping);
+}
+
 }  // namespace
 
 std::vector<Hit> search(Store & store, std::string_view query, const SearchOptions & options) {
     Lexicon     lexicon;
-    std::string match = fts_query(lexicon.terms(query));
+    auto        query_terms = lexicon.terms(query);
+    std::string match       = fts_query(query_terms);
     if (match.empty()) return {};
 
     auto unit_hits = store.units_match(match, kUnitCandidates);
@@ -48,45 +132,49 @@ std::vector<Hit> search(Store & store, std::string_view query, const SearchOptio
     for (size_t i = 0; i < unit_hits.size(); ++i) {
         lexical[unit_hits[i].unit_id] = {max_unit > 0 ? unit_hits[i].score / max_unit : 0, static_cast<int>(i + 1)};
     }
-    std::vector<std::pair<int64_t, double>> note_ranked(note_hits.begin(), note_hits.end());
-    std::sort(note_ranked.begin(), note_ranked.end(), [](auto & a, auto & b) { return a.second > b.second; });
-    std::unordered_map<int64_t, int> note_rank;
-    for (size_t i = 0; i < note_ranked.size(); ++i) note_rank[note_ranked[i].first] = static_cast<int>(i + 1);
+    auto note_rank  = ranks_of(note_hits);
+    auto graph      = graph_signal(store, query_terms, unit_hits);
+    auto graph_rank = ranks_of(graph);
 
-    // Every unit of every note a hit lies in is a candidate: that is where neighbours come from.
-    auto              hit_units = store.units_by_id([&] {
-        std::vector<int64_t> ids;
-        for (const auto & h : unit_hits) ids.push_back(h.unit_id);
-        return ids;
-    }());
+    // Candidates: every unit of every note that a lexical or graph hit lies in (neighbours come from there).
+    std::vector<int64_t> hit_ids;
+    for (const auto & h : unit_hits) hit_ids.push_back(h.unit_id);
+    for (const auto & [id, a] : graph) hit_ids.push_back(id);
     std::set<int64_t> notes;
-    for (const auto & u : hit_units) notes.insert(u.note_id);
-    std::unordered_map<int64_t, std::string> titles;
-    for (const auto & n : store.notes_list()) {
-        if (notes.count(n.id)) titles[n.id] = n.title;
-    }
+    for (const auto & u : store.units_by_id(hit_ids)) notes.insert(u.note_id);
+    auto titles = store.note_titles(std::vector<int64_t>(notes.begin(), notes.end()));
 
-    std::vector<Hit> hits;
-    auto             lexical_of = [&](int64_t id) {
+    auto lexical_of = [&](int64_t id) {
         auto it = lexical.find(id);
         return it == lexical.end() ? std::pair<double, int>{0, 0} : it->second;
     };
+    auto graph_of = [&](int64_t id) {
+        auto it = graph.find(id);
+        return it == graph.end() ? 0.0 : it->second;
+    };
+    std::vector<Hit> hits;
     for (int64_t note_id : notes) {
         auto   units   = store.units_of_note(note_id);
         double session = max_note > 0 && note_hits.count(note_id) ? note_hits[note_id] / max_note : 0;
         for (size_t i = 0; i < units.size(); ++i) {
             auto   own       = lexical_of(units[i].id);
+            double activated = graph_of(units[i].id);
             double neighbour = 0;
             if (i > 0) neighbour = std::max(neighbour, lexical_of(units[i - 1].id).first);
             if (i + 1 < units.size()) neighbour = std::max(neighbour, lexical_of(units[i + 1].id).first);
-            if (own.first == 0 && neighbour == 0) continue;
+            if (own.first == 0 && neighbour == 0 && activated == 0) continue;
             Hit h;
             h.unit       = units[i];
             h.note_title = titles[note_id];
-            h.score      = own.first + kWeightSession * session + kWeightNeighbour * neighbour;
-            h.signals    = {{"bm25", own.second, own.first},
-                            {"session", note_hits.count(note_id) ? note_rank[note_id] : 0, session},
-                            {"neighbour", 0, neighbour}};
+            // The graph's job is reach: it ranks units no lexical signal found, and leaves the order of those
+            // that were found to the lexical evidence.
+            bool found = own.first > 0 || neighbour > 0;
+            h.score    = own.first + kWeightSession * session + kWeightNeighbour * neighbour +
+                      (found ? 0.0 : kWeightGraph * activated);
+            h.signals = {{"bm25", own.second, own.first},
+                         {"session", note_hits.count(note_id) ? note_rank[note_id] : 0, session},
+                         {"neighbour", 0, neighbour},
+                         {"graph", activated > 0 ? graph_rank[units[i].id] : 0, activated}};
             hits.push_back(std::move(h));
         }
     }

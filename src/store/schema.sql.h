@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS units (
     tokens INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS units_note ON units(note_id, seq, part);
 CREATE VIRTUAL TABLE IF NOT EXISTS units_fts USING fts5(terms, speaker, context, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS units_vocab USING fts5vocab(units_fts, 'row');
 CREATE VIRTUAL TABLE IF NOT EXISTS notes_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE IF NOT EXISTS index_state (
     note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE, raw_hash TEXT NOT NULL, vocab_id TEXT NOT NULL);

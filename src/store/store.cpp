@@ -335,6 +335,17 @@ std::vector<Link> Store::note_links(int64_t note_id) {
     return out;
 }
 
+std::unordered_map<int64_t, std::string> Store::note_titles(const std::vector<int64_t> & note_ids) {
+    std::unordered_map<int64_t, std::string> out;
+    Stmt                                     s(db_, "SELECT title FROM notes WHERE id = ?");
+    for (int64_t id : note_ids) {
+        s.bind(1, id);
+        if (s.step()) out.emplace(id, s.text(0));
+        s.reset();
+    }
+    return out;
+}
+
 std::vector<MessageRow> Store::note_message_rows(int64_t note_id) {
     std::vector<MessageRow> out;
     Stmt s(db_, fmt::format("SELECT id, note_id, seq, {} FROM messages WHERE note_id = ? AND branch = 0 ORDER BY seq",

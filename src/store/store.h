@@ -133,10 +133,11 @@ class Store {
 
     std::vector<NoteRow> notes_list();
     // Finds a note by numeric id, uid, exact title, or source path / file name (an unambiguous one).
-    std::optional<NoteRow> note_find(const std::string & ref);
-    std::string            note_raw(int64_t note_id);
-    std::vector<Message>   note_messages(int64_t note_id, bool all_branches = false);
-    std::vector<Link>      note_links(int64_t note_id);
+    std::optional<NoteRow>                   note_find(const std::string & ref);
+    std::string                              note_raw(int64_t note_id);
+    std::vector<Message>                     note_messages(int64_t note_id, bool all_branches = false);
+    std::vector<Link>                        note_links(int64_t note_id);
+    std::unordered_map<int64_t, std::string> note_titles(const std::vector<int64_t> & note_ids);
     // A note's messages with their ids (current branch), in order.
     std::vector<MessageRow> note_message_rows(int64_t note_id);
 
@@ -161,6 +162,10 @@ class Store {
     // BM25 over units and over whole notes; `match` is an FTS5 query. Column weights: terms, speaker, context.
     std::vector<LexicalHit>             units_match(const std::string & match, size_t limit);
     std::unordered_map<int64_t, double> notes_match(const std::string & match, size_t limit);
+    // The indexed (stemmed) terms of units, space-separated, by unit id.
+    std::unordered_map<int64_t, std::string> units_terms(const std::vector<int64_t> & ids);
+    // In how many units each term occurs (for IDF); terms absent from the index are left out.
+    std::unordered_map<std::string, int64_t> terms_df(const std::vector<std::string> & terms);
 
     sqlite3 * db() { return db_; }
 

@@ -136,4 +136,27 @@ std::unordered_map<int64_t, double> Store::notes_match(const std::string & match
     return out;
 }
 
+std::unordered_map<int64_t, std::string> Store::units_terms(const std::vector<int64_t> & ids) {
+    std::unordered_map<int64_t, std::string> out;
+    Stmt                                     s(db_, "SELECT terms FROM units_fts WHERE rowid = ?");
+    for (int64_t id : ids) {
+        s.bind(1, id);
+        if (s.step()) out.emplace(id, s.text(0));
+        s.reset();
+    }
+    return out;
+}
+
+std::unordered_map<std::string, int64_t> Store::terms_df(const std::vector<std::string> & terms) {
+    std::unordered_map<std::string, int64_t> out;
+    Stmt                                     s(db_, "SELECT doc FROM units_vocab WHERE term = ?");
+    for (const auto & t : terms) {
+        if (out.count(t)) continue;
+        s.bind(1, t);
+        if (s.step()) out.emplace(t, s.int64(0));
+        s.reset();
+    }
+    return out;
+}
+
 }  // namespace neuroseed

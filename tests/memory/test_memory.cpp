@@ -100,7 +100,7 @@ TEST(Memory, NeighbourAndSessionContextRankAnswersNextToTheTopic) {
     auto pos = std::find(ids.begin(), ids.end(), "trip:2") - ids.begin();
     EXPECT_LT(pos, 3) << "the neighbouring answer must rank in the top 3";
     EXPECT_EQ(hits[0].unit.external_id, "trip:1");
-    ASSERT_EQ(hits[0].signals.size(), 3u);
+    ASSERT_EQ(hits[0].signals.size(), 4u);
     EXPECT_EQ(hits[0].signals[1].name, "session");
     EXPECT_GT(hits[0].signals[1].score, 0.99) << "the trip conversation is the best-matching session";
 }
@@ -125,5 +125,31 @@ TEST(Memory, IndexIsIncremental) {
     // A re-import that keeps a note's text but gives it a new row must not leave it without units.
     import_text(store, "/a", "a", {"first note about gardens"});
     index_build(store, *qwen(), {});
-    EXPECT_EQ(search(store, "gardens", {}).size(), 1u);
+    auto gardens = search(store, "gardens", {});
+    ASSERT_FALSE(gardens.empty());
+    EXPECT_EQ(gardens[0].unit.external_id, "a:1");
+    EXPECT_EQ(gardens[0].signals[0].rank, 1) << "found by its own words, so its units exist";
+}
+
+TEST(Memory, GraphReachesATwoHopUnitThatBm25Misses) {
+    TempDir tmp;
+    Store   store(tmp.str());
+    // The question names Caroline's puppy; the evidence about what the puppy did never says "Caroline" or
+    // "puppy" and sits in another conversation. Only the shared name "Biscuit" connects them.
+    import_text(store, "/s1", "s1", {"Caroline adopted a puppy named Biscuit last spring.", "That is lovely news."});
+    import_text(store, "/s2", "s2", {"Biscuit chewed through my favourite sneakers again.", "Oh no, not again!"});
+    import_text(store, "/s3", "s3", {"We planted tomatoes in the garden.", "The harvest was small this year."});
+    import_text(store, "/s4", "s4", {"My sister moved to Berlin for work.", "She likes the museums there."});
+    index_build(store, *qwen(), {});
+
+    auto lexical = store.units_match("\"carolin\" OR \"puppi\"", 50);
+    for (const auto & h : lexical) {
+        EXPECT_NE(store.units_by_id({h.unit_id}).at(0).external_id, "s2:1") << "BM25 alone must not find it";
+    }
+    auto hits = search(store, "What did Caroline's puppy do?", {10});
+    auto it   = std::find_if(hits.begin(), hits.end(), [](const Hit & h) { return h.unit.external_id == "s2:1"; });
+    ASSERT_NE(it, hits.end()) << "the graph must bring in the two-hop evidence";
+    EXPECT_EQ(it->signals[0].rank, 0) << "found without any lexical match";
+    EXPECT_GT(it->signals[3].score, 0.0);
+    EXPECT_EQ(hits[0].unit.external_id, "s1:1") << "the direct match still ranks first";
 }
