@@ -21,6 +21,14 @@ class Lexicon {
     // Stemmed, normalised terms in text order; stop words dropped unless `keep_stop_words`.
     std::vector<std::string> terms(std::string_view text, bool keep_stop_words = false);
 
+    struct Word {
+        std::string surface;  // normalised, as written ("памяти")
+        std::string term;     // stemmed ("памя")
+    };
+
+    // The words behind terms(): each with its normalised surface form, for naming things people read.
+    std::vector<Word> words(std::string_view text, bool keep_stop_words = false);
+
     // The text normalised for matching (NFKC case fold, ё -> е), without splitting.
     std::string normalize(std::string_view text);
 

@@ -60,7 +60,8 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
         }
         if (progress) progress(i + 1, notes.size());
     }
-    report.units   = store.units_count();
+    report.units = store.units_count();
+    if (report.notes_indexed > 0 || (report.units > 0 && store.zones_list().empty())) zones_build(store);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }

@@ -41,6 +41,18 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
 // paragraphs, else sentences (ICU), else word runs. Exposed for tests.
 std::vector<Unit> units_cut(const std::vector<MessageRow> & messages, const Vocab & vocab, int budget);
 
+// Zones: communities of the concept graph (terms linked by positive PMI of co-occurring in a unit), found by
+// Leiden (igraph, modularity, fixed seed). Each unit belongs to the zone its rarest shared terms point to.
+struct Zone {
+    ZoneRow                  row;
+    std::vector<std::string> words;            // most central first
+    std::vector<Unit>        representatives;  // the units that stand best for it
+};
+
+// Recomputes all zones from the index; index_build() calls it whenever the index changed.
+size_t            zones_build(Store & store);
+std::vector<Zone> zones_list(Store & store, size_t representatives = 3);
+
 struct SignalScore {
     std::string name;       // "bm25", "session", "neighbour"
     int         rank  = 0;  // 1-based rank of the unit under this signal alone; 0 when it did not score

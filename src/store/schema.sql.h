@@ -50,6 +50,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS units_vocab USING fts5vocab(units_fts, 'row')
 CREATE VIRTUAL TABLE IF NOT EXISTS notes_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE IF NOT EXISTS index_state (
     note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE, raw_hash TEXT NOT NULL, vocab_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS zones (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, words TEXT NOT NULL, tokens INTEGER NOT NULL, units INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS unit_zones (
+    unit_id INTEGER PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE, zone_id INTEGER NOT NULL, score REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS unit_zones_zone ON unit_zones(zone_id, score);
 )sql";
 
 }  // namespace neuroseed

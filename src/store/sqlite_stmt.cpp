@@ -40,6 +40,11 @@ Stmt & Stmt::bind_blob(int i, std::string_view v) {
     return *this;
 }
 
+Stmt & Stmt::bind_real(int i, double v) {
+    if (sqlite3_bind_double(stmt_, i, v) != SQLITE_OK) sqlite_fail(db_, "bind");
+    return *this;
+}
+
 Stmt & Stmt::bind_null(int i) {
     if (sqlite3_bind_null(stmt_, i) != SQLITE_OK) sqlite_fail(db_, "bind");
     return *this;

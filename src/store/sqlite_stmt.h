@@ -26,6 +26,7 @@ class Stmt {
     Stmt & bind(int i, std::string_view v);
     Stmt & bind_blob(int i, std::string_view v);
     Stmt & bind_null(int i);
+    Stmt & bind_real(int i, double v);
 
     // Steps once: true while a row is available.
     bool step();

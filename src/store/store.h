@@ -77,6 +77,21 @@ struct LexicalHit {
     double  score   = 0;  // higher is better (negated FTS5 bm25)
 };
 
+// A semantic zone: a community of the concept graph (the seed's "archetypal node").
+struct ZoneRow {
+    int64_t     id = 0;
+    std::string name;        // its three most central words
+    std::string words_json;  // JSON array of its most central words, best first
+    int64_t     tokens = 0;  // tokens of the units assigned to it
+    int64_t     units  = 0;
+};
+
+struct UnitZone {
+    int64_t unit_id = 0;
+    int64_t zone_id = 0;  // index into the zones passed to zones_replace (0-based)
+    double  score   = 0;
+};
+
 struct SourceChange {
     std::string path;
     std::string old_hash;
@@ -162,6 +177,14 @@ class Store {
     // BM25 over units and over whole notes; `match` is an FTS5 query. Column weights: terms, speaker, context.
     std::vector<LexicalHit>             units_match(const std::string & match, size_t limit);
     std::unordered_map<int64_t, double> notes_match(const std::string & match, size_t limit);
+    // Replaces all zones and unit assignments in one transaction; UnitZone::zone_id indexes `zones`.
+    void                 zones_replace(const std::vector<ZoneRow> & zones, const std::vector<UnitZone> & members);
+    std::vector<ZoneRow> zones_list();
+    // The units that stand best for a zone.
+    std::vector<Unit> zone_units(int64_t zone_id, size_t limit);
+    // Every unit's id, token count, text and indexed terms, in id order.
+    void units_each(const std::function<void(const Unit &, const std::string & terms)> & fn);
+
     // The indexed (stemmed) terms of units, space-separated, by unit id.
     std::unordered_map<int64_t, std::string> units_terms(const std::vector<int64_t> & ids);
     // In how many units each term occurs (for IDF); terms absent from the index are left out.

@@ -136,6 +136,54 @@ std::unordered_map<int64_t, double> Store::notes_match(const std::string & match
     return out;
 }
 
+void Store::zones_replace(const std::vector<ZoneRow> & zones, const std::vector<UnitZone> & members) {
+    sqlite_exec(db_, "BEGIN IMMEDIATE");
+    try {
+        sqlite_exec(db_, "DELETE FROM unit_zones");
+        sqlite_exec(db_, "DELETE FROM zones");
+        Stmt                 add(db_, "INSERT INTO zones (name, words, tokens, units) VALUES (?, ?, ?, ?)");
+        std::vector<int64_t> ids;
+        for (const auto & z : zones) {
+            add.bind(1, z.name).bind(2, z.words_json).bind(3, z.tokens).bind(4, z.units).run();
+            ids.push_back(sqlite3_last_insert_rowid(db_));
+        }
+        Stmt member(db_, "INSERT INTO unit_zones (unit_id, zone_id, score) VALUES (?, ?, ?)");
+        for (const auto & m : members) {
+            member.bind(1, m.unit_id).bind(2, ids.at(static_cast<size_t>(m.zone_id)));
+            member.bind_real(3, m.score).run();
+        }
+        sqlite_exec(db_, "COMMIT");
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+std::vector<ZoneRow> Store::zones_list() {
+    std::vector<ZoneRow> out;
+    Stmt                 s(db_, "SELECT id, name, words, tokens, units FROM zones ORDER BY tokens DESC, id");
+    while (s.step()) out.push_back({s.int64(0), s.text(1), s.text(2), s.int64(3), s.int64(4)});
+    return out;
+}
+
+std::vector<Unit> Store::zone_units(int64_t zone_id, size_t limit) {
+    std::vector<Unit> out;
+    Stmt              s(db_,
+                        "SELECT u.id, u.note_id, u.message_id, u.seq, u.part, u.text, u.speaker, u.timestamp, u.external_id, "
+                                     "u.tokens FROM unit_zones z JOIN units u ON u.id = z.unit_id WHERE z.zone_id = ? "
+                                     "ORDER BY z.score DESC, u.id LIMIT ?");
+    s.bind(1, zone_id).bind(2, static_cast<int64_t>(limit));
+    while (s.step()) out.push_back(unit_read(s));
+    return out;
+}
+
+void Store::units_each(const std::function<void(const Unit &, const std::string &)> & fn) {
+    Stmt s(db_,
+           "SELECT u.id, u.note_id, u.message_id, u.seq, u.part, u.text, u.speaker, u.timestamp, u.external_id, "
+           "u.tokens, f.terms FROM units u JOIN units_fts f ON f.rowid = u.id ORDER BY u.id");
+    while (s.step()) fn(unit_read(s), s.text(10));
+}
+
 std::unordered_map<int64_t, std::string> Store::units_terms(const std::vector<int64_t> & ids) {
     std::unordered_map<int64_t, std::string> out;
     Stmt                                     s(db_, "SELECT terms FROM units_fts WHERE rowid = ?");

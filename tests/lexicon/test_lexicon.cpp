@@ -29,3 +29,8 @@ TEST(Lexicon, NormalizesCompatibilityForms) {
     Lexicon lex;
     EXPECT_EQ(lex.normalize("Ｆｕｌｌ ＷＩＤＴＨ Ёж"), "full width еж");
 }
+
+TEST(Lexicon, ContractionsAreStopWordsWhicheverApostrophe) {
+    Lexicon lex;
+    EXPECT_EQ(lex.terms("I’m painting, it's lovely"), (std::vector<std::string>{"paint", "love"}));
+}

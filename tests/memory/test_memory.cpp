@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 using namespace neuroseed;
 using namespace neuroseed::test;
 
@@ -152,4 +155,43 @@ TEST(Memory, GraphReachesATwoHopUnitThatBm25Misses) {
     EXPECT_EQ(it->signals[0].rank, 0) << "found without any lexical match";
     EXPECT_GT(it->signals[3].score, 0.0);
     EXPECT_EQ(hits[0].unit.external_id, "s1:1") << "the direct match still ranks first";
+}
+
+TEST(Zones, CommunitiesOfCooccurringTermsWithWeightsAndQuotes) {
+    TempDir                  tmp;
+    Store                    store(tmp.str());
+    std::vector<std::string> garden, music;
+    for (int i = 0; i < 8; ++i) {
+        garden.push_back("The tomatoes and cucumbers in the garden need watering, compost and sunlight " +
+                         std::to_string(i));
+        music.push_back("The guitar and piano rehearsal before the concert, chords and melody " + std::to_string(i));
+    }
+    import_text(store, "/g", "g", garden);
+    import_text(store, "/m", "m", music);
+    index_build(store, *qwen(), {});
+    auto zones = zones_list(store, 2);
+    ASSERT_EQ(zones.size(), 2u);
+    int64_t tokens = 0;
+    for (const auto & z : zones) {
+        EXPECT_EQ(z.row.units, 8);
+        EXPECT_EQ(z.representatives.size(), 2u);
+        std::set<int64_t> notes;
+        for (const auto & u : z.representatives) notes.insert(u.note_id);
+        EXPECT_EQ(notes.size(), 1u) << "a zone's quotes come from its own topic";
+        tokens += z.row.tokens;
+    }
+    int64_t all = 0;
+    for (const auto & note : store.notes_list())
+        for (const auto & u : store.units_of_note(note.id)) all += u.tokens;
+    EXPECT_EQ(tokens, all) << "every unit of these two clear topics belongs to a zone";
+    std::set<std::string> first_words = {zones[0].words.at(0), zones[1].words.at(0)};
+    EXPECT_TRUE(std::any_of(zones.begin(), zones.end(), [](const Zone & z) {
+        return std::find(z.words.begin(), z.words.end(), "guitar") != z.words.end();
+    }));
+
+    // Same index, same zones: Leiden runs with a fixed seed.
+    zones_build(store);
+    auto again = zones_list(store, 2);
+    ASSERT_EQ(again.size(), zones.size());
+    for (size_t i = 0; i < zones.size(); ++i) EXPECT_EQ(again[i].words, zones[i].words);
 }

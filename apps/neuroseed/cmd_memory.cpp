@@ -154,4 +154,57 @@ void command_search_add(CLI::App & app, Context & ctx) {
     });
 }
 
+void command_zones_add(CLI::App & app, Context & ctx) {
+    auto   representatives = std::make_shared<size_t>(3);
+    auto * sub = app.add_subcommand("zones", "Semantic zones of the memory (communities of its concept graph)");
+    sub->footer(
+        "Zones are recomputed by `neuroseed index` whenever the index changes.\n\nExample:\n  neuroseed zones --json");
+    sub->add_option("--quotes", *representatives, "Representative units per zone")->capture_default_str();
+    json_flag_add(*sub, ctx);
+    sub->callback([&ctx, representatives] {
+        ctx.run = [&ctx, representatives] {
+            Store store(ctx.store_dir);
+            auto  zones = zones_list(store, *representatives);
+            if (ctx.json) {
+                auto arr = nlohmann::json::array();
+                for (const auto & z : zones) {
+                    nlohmann::json quotes = nlohmann::json::array();
+                    for (const auto & u : z.representatives) {
+                        quotes.push_back({{"unit_id", u.id},
+                                          {"note_id", u.note_id},
+                                          {"external_id", u.external_id},
+                                          {"speaker", u.speaker},
+                                          {"text", u.text}});
+                    }
+                    arr.push_back({{"id", z.row.id},
+                                   {"name", z.row.name},
+                                   {"words", z.words},
+                                   {"tokens", z.row.tokens},
+                                   {"units", z.row.units},
+                                   {"representatives", quotes}});
+                }
+                std::puts(arr.dump(2).c_str());
+                return 0;
+            }
+            if (zones.empty()) fmt::print("no zones yet: run `neuroseed index` (zones need a few notes to form)\n");
+            for (const auto & z : zones) {
+                fmt::print("zone {} — {}  ({} tokens, {} units)\n", z.row.id, z.row.name, z.row.tokens, z.row.units);
+                std::string words;
+                for (const auto & w : z.words) words += (words.empty() ? "" : ", ") + w;
+                fmt::print("  words: {}\n", words);
+                for (const auto & u : z.representatives) {
+                    std::string text = u.text.substr(0, std::min<size_t>(u.text.size(), 160));
+                    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
+                    if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
+                    for (auto & c : text)
+                        if (c == '\n') c = ' ';
+                    fmt::print("  · {}{}\n", text, text.size() < u.text.size() ? "…" : "");
+                }
+                fmt::print("\n");
+            }
+            return 0;
+        };
+    });
+}
+
 }  // namespace neuroseed::cli
