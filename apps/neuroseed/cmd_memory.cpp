@@ -95,6 +95,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
             if (store.units_count() == 0) {
                 throw Error(ErrorKind::unavailable, ctx.store_dir, "the index is empty; run `neuroseed index` first");
             }
+            Memory memory(store);
             if (!args->batch.empty()) {
                 std::ifstream in(args->batch);
                 if (!in) throw Error(ErrorKind::io, args->batch, "cannot read the batch file");
@@ -115,7 +116,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
                                     "expected a JSON object with a string \"query\"");
                     }
                     nlohmann::json out = {{"id", q.value("id", nlohmann::json())}, {"hits", nlohmann::json::array()}};
-                    for (const auto & h : search(store, q["query"].get<std::string>(), args->options)) {
+                    for (const auto & h : memory.search(q["query"].get<std::string>(), args->options)) {
                         out["hits"].push_back(hit_json(h, args->explain));
                     }
                     std::puts(out.dump().c_str());
@@ -123,7 +124,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
                 return 0;
             }
             if (args->query.empty()) throw Error(ErrorKind::invalid_input, "search", "give a query or --batch FILE");
-            auto hits = search(store, args->query, args->options);
+            auto hits = memory.search(args->query, args->options);
             if (ctx.json) {
                 auto arr = nlohmann::json::array();
                 for (const auto & h : hits) arr.push_back(hit_json(h, args->explain));

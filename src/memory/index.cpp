@@ -2,9 +2,11 @@
 #include "core/core.h"
 #include "lexicon/lexicon.h"
 #include "llm/llm.h"
+#include "memory/dense_index.h"
 #include "memory/memory.h"
 
 #include <chrono>
+#include <filesystem>
 
 namespace neuroseed {
 
@@ -36,9 +38,9 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
     IndexReport report;
     Lexicon     lexicon;
     // Rows of notes replaced since the last run go first: their ids may be reused by the new rows.
-    store.index_prune();
-    auto state = store.index_state(vocab.id());
-    auto notes = store.notes_list();
+    report.pruned = store.index_prune();
+    auto state    = store.index_state(vocab.id());
+    auto notes    = store.notes_list();
     for (size_t i = 0; i < notes.size(); ++i) {
         const auto & note = notes[i];
         auto         it   = state.find(note.id);
@@ -61,7 +63,9 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
         if (progress) progress(i + 1, notes.size());
     }
     report.units = store.units_count();
-    if (report.notes_indexed > 0 || (report.units > 0 && store.zones_list().empty())) zones_build(store);
+    bool changed = report.notes_indexed > 0 || report.pruned > 0;
+    if (changed || (report.units > 0 && store.zones_list().empty())) zones_build(store);
+    if (changed || !std::filesystem::exists(std::filesystem::path(store.dir()) / "dense.json")) dense_build(store);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }

@@ -2,16 +2,19 @@
 // or parts of one that exceed the unit budget, counted exactly with the target model's tokenizer) and keeps a
 // lexical index of them (SQLite FTS5 over Lexicon terms); search() ranks units for a query.
 //
-// Signals today: BM25 over units (terms, speaker, title/section/date), BM25 over whole notes (a session or
-// conversation as one document: what a question is about often spans several turns), and the best
-// neighbouring unit (answers sit next to the turn that names the topic). They are fused with fixed weights
-// that are the same for every corpus and explained per hit.
+// Signals: BM25 over units (terms, speaker, title/section/date); BM25 over whole notes (a session or
+// conversation as one document: what a question is about often spans several turns); the best neighbouring
+// unit (answers sit next to the turn that names the topic); dense similarity in a space trained on the
+// corpus itself (PPMI + randomized SVD, hnswlib ANN); and activation spread over a query-local concept graph
+// (personalized PageRank), which reaches evidence that shares no word with the query. They are fused with
+// fixed weights that are the same for every corpus and explained per hit.
 #pragma once
 
 #include "store/store.h"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +30,7 @@ struct IndexOptions {
 struct IndexReport {
     size_t notes_indexed   = 0;
     size_t notes_unchanged = 0;
+    size_t pruned          = 0;  // index rows of removed or replaced notes dropped
     size_t units           = 0;  // units in the whole index afterwards
     double seconds         = 0;
 };
@@ -70,6 +74,20 @@ struct SearchOptions {
     size_t k = 10;
 };
 
-std::vector<Hit> search(Store & store, std::string_view query, const SearchOptions & options);
+// The retrieval engine over one store: what the CLI, the scene pipeline and the server call. Loads the dense
+// model and ANN index once, on the first search; one instance per thread.
+class Memory {
+  public:
+    explicit Memory(Store & store);
+    ~Memory();
+    Memory(const Memory &)             = delete;
+    Memory & operator=(const Memory &) = delete;
+
+    std::vector<Hit> search(std::string_view query, const SearchOptions & options);
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace neuroseed

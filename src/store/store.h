@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -169,8 +170,8 @@ class Store {
     void index_note(int64_t note_id, const std::string & raw_hash, const std::string & vocab_id,
                     const std::vector<Unit> & units, const std::vector<UnitTerms> & terms,
                     const std::string & note_terms);
-    // Drops index rows of notes that no longer exist.
-    void              index_prune();
+    // Drops index rows of notes that no longer exist; returns how many rows went.
+    size_t            index_prune();
     std::vector<Unit> units_of_note(int64_t note_id);
     std::vector<Unit> units_by_id(const std::vector<int64_t> & ids);
     size_t            units_count();
@@ -184,6 +185,14 @@ class Store {
     std::vector<Unit> zone_units(int64_t zone_id, size_t limit);
     // Every unit's id, token count, text and indexed terms, in id order.
     void units_each(const std::function<void(const Unit &, const std::string & terms)> & fn);
+
+    // The dense model's term vectors (float32 blobs) and IDF, replaced whole.
+    void dense_terms_replace(const std::vector<std::tuple<std::string, double, std::string>> & rows);
+    void dense_terms_each(
+        const std::function<void(const std::string & term, double idf, const std::string & vec)> & fn);
+    // Small named values kept with the store (model fingerprints and the like).
+    std::optional<std::string> meta_get(const std::string & key);
+    void                       meta_set(const std::string & key, const std::string & value);
 
     // The indexed (stemmed) terms of units, space-separated, by unit id.
     std::unordered_map<int64_t, std::string> units_terms(const std::vector<int64_t> & ids);

@@ -75,14 +75,17 @@ void Store::index_note(int64_t note_id, const std::string & raw_hash, const std:
     }
 }
 
-void Store::index_prune() {
+size_t Store::index_prune() {
     sqlite_exec(db_, "BEGIN IMMEDIATE");
     try {
+        size_t before = static_cast<size_t>(sqlite3_total_changes(db_));
         // Units of replaced notes went with them (ON DELETE CASCADE); FTS5 rows and index state do not cascade.
         sqlite_exec(db_, "DELETE FROM units_fts WHERE rowid NOT IN (SELECT id FROM units)");
         sqlite_exec(db_, "DELETE FROM notes_fts WHERE rowid NOT IN (SELECT id FROM notes)");
         sqlite_exec(db_, "DELETE FROM index_state WHERE note_id NOT IN (SELECT id FROM notes)");
+        size_t dropped = static_cast<size_t>(sqlite3_total_changes(db_)) - before;
         sqlite_exec(db_, "COMMIT");
+        return dropped;
     } catch (...) {
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
@@ -182,6 +185,36 @@ void Store::units_each(const std::function<void(const Unit &, const std::string 
            "SELECT u.id, u.note_id, u.message_id, u.seq, u.part, u.text, u.speaker, u.timestamp, u.external_id, "
            "u.tokens, f.terms FROM units u JOIN units_fts f ON f.rowid = u.id ORDER BY u.id");
     while (s.step()) fn(unit_read(s), s.text(10));
+}
+
+void Store::dense_terms_replace(const std::vector<std::tuple<std::string, double, std::string>> & rows) {
+    sqlite_exec(db_, "BEGIN IMMEDIATE");
+    try {
+        sqlite_exec(db_, "DELETE FROM dense_terms");
+        Stmt add(db_, "INSERT INTO dense_terms (term, idf, vec) VALUES (?, ?, ?)");
+        for (const auto & [term, idf, vec] : rows) add.bind(1, term).bind_real(2, idf).bind_blob(3, vec).run();
+        sqlite_exec(db_, "COMMIT");
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+void Store::dense_terms_each(const std::function<void(const std::string &, double, const std::string &)> & fn) {
+    Stmt s(db_, "SELECT term, idf, vec FROM dense_terms ORDER BY term");
+    while (s.step()) fn(s.text(0), s.real(1), s.blob(2));
+}
+
+std::optional<std::string> Store::meta_get(const std::string & key) {
+    Stmt s(db_, "SELECT value FROM meta WHERE key = ?");
+    s.bind(1, key);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+}
+
+void Store::meta_set(const std::string & key, const std::string & value) {
+    Stmt s(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    s.bind(1, key).bind(2, value).run();
 }
 
 std::unordered_map<int64_t, std::string> Store::units_terms(const std::vector<int64_t> & ids) {

@@ -81,10 +81,10 @@ TEST(Memory, FindsRussianEnglishAndChineseByStem) {
                 {"Мы обсуждали перенос памяти в модель Qwen.", "Yesterday I adopted a small grey kitten.",
                  "我们讨论了长期记忆的迁移。", "Погода сегодня солнечная."});
     index_build(store, *qwen(), {});
-    EXPECT_EQ(search(store, "переносить память", {}).at(0).unit.external_id, "a:1");
-    EXPECT_EQ(search(store, "kittens adoption", {}).at(0).unit.external_id, "a:2");
-    EXPECT_EQ(search(store, "长期记忆", {}).at(0).unit.external_id, "a:3");
-    EXPECT_TRUE(search(store, "the and of", {}).empty()) << "stop words alone match nothing";
+    EXPECT_EQ(Memory(store).search("переносить память", {}).at(0).unit.external_id, "a:1");
+    EXPECT_EQ(Memory(store).search("kittens adoption", {}).at(0).unit.external_id, "a:2");
+    EXPECT_EQ(Memory(store).search("长期记忆", {}).at(0).unit.external_id, "a:3");
+    EXPECT_TRUE(Memory(store).search("the and of", {}).empty()) << "stop words alone match nothing";
 }
 
 TEST(Memory, NeighbourAndSessionContextRankAnswersNextToTheTopic) {
@@ -96,7 +96,7 @@ TEST(Memory, NeighbourAndSessionContextRankAnswersNextToTheTopic) {
                  "Nice, the weather there is great."});
     import_text(store, "/other", "other", {"My cat likes pastries.", "Anniversary of the company is in May."});
     index_build(store, *qwen(), {});
-    auto hits = search(store, "anniversary trip destination", {5});
+    auto hits = Memory(store).search("anniversary trip destination", {5});
     ASSERT_GE(hits.size(), 2u);
     std::vector<std::string> ids;
     for (const auto & h : hits) ids.push_back(h.unit.external_id);
@@ -122,13 +122,13 @@ TEST(Memory, IndexIsIncremental) {
     auto update = index_build(store, *qwen(), {});
     EXPECT_EQ(update.notes_indexed, 1u);
     EXPECT_EQ(update.units, 2u);
-    EXPECT_TRUE(search(store, "rivers", {}).empty()) << "the replaced text must leave the index";
-    EXPECT_EQ(search(store, "mountains", {}).at(0).unit.external_id, "b:1");
+    EXPECT_TRUE(Memory(store).search("rivers", {}).empty()) << "the replaced text must leave the index";
+    EXPECT_EQ(Memory(store).search("mountains", {}).at(0).unit.external_id, "b:1");
 
     // A re-import that keeps a note's text but gives it a new row must not leave it without units.
     import_text(store, "/a", "a", {"first note about gardens"});
     index_build(store, *qwen(), {});
-    auto gardens = search(store, "gardens", {});
+    auto gardens = Memory(store).search("gardens", {});
     ASSERT_FALSE(gardens.empty());
     EXPECT_EQ(gardens[0].unit.external_id, "a:1");
     EXPECT_EQ(gardens[0].signals[0].rank, 1) << "found by its own words, so its units exist";
@@ -149,7 +149,7 @@ TEST(Memory, GraphReachesATwoHopUnitThatBm25Misses) {
     for (const auto & h : lexical) {
         EXPECT_NE(store.units_by_id({h.unit_id}).at(0).external_id, "s2:1") << "BM25 alone must not find it";
     }
-    auto hits = search(store, "What did Caroline's puppy do?", {10});
+    auto hits = Memory(store).search("What did Caroline's puppy do?", {10});
     auto it   = std::find_if(hits.begin(), hits.end(), [](const Hit & h) { return h.unit.external_id == "s2:1"; });
     ASSERT_NE(it, hits.end()) << "the graph must bring in the two-hop evidence";
     EXPECT_EQ(it->signals[0].rank, 0) << "found without any lexical match";
