@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian 12 machine and runs neuroseed on the bundled sample vault (two design
-# notes that arrive double-encoded, UTF-8 read as Mac Roman): import with repair, list, weigh.
+# notes that arrive double-encoded, UTF-8 read as Mac Roman): import with repair, list, weigh, index, search,
+# zones.
 # Embedded default: no server, no model download. The demo store is build/demo-store (made fresh each run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,4 +23,13 @@ echo "== neuroseed weigh --by role"
 ns weigh --by role
 echo
 echo "== neuroseed cat 000_8429abf1bad64ad2.md (first lines)"
-ns cat 000_8429abf1bad64ad2.md | head -n 12
+note="$(ns cat 000_8429abf1bad64ad2.md)"   # captured, not piped: head would cut the pipe under pipefail
+sed -n '1,12p' <<<"$note"
+echo
+echo "== neuroseed index"
+ns index
+echo
+echo "== neuroseed search \"в каких форматах переносить память в Qwen\" -k 3 --explain"
+ns search "в каких форматах переносить память в Qwen" -k 3 --explain
+echo "== neuroseed zones --quotes 1"
+ns zones --quotes 1
