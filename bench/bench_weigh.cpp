@@ -81,7 +81,8 @@ int main(int argc, char ** argv) {
             // profit from repetition that a real corpus would not have.
             out << fmt::format("copy {} of {}\n\n", c, s.filename().string());
             std::istringstream lines(file_read(s));
-            for (std::string line; std::getline(lines, line);) out << line << fmt::format(" #{}\n", c);  // ASCII: the Mac Roman repair still applies
+            for (std::string line; std::getline(lines, line);)
+                out << line << fmt::format(" #{}\n", c);  // ASCII: the Mac Roman repair still applies
         }
     }
 
@@ -115,9 +116,9 @@ int main(int argc, char ** argv) {
     auto   cold_vocab = Vocab::load(NEUROSEED_QWEN_VOCAB);
     auto   cold       = weigh(store, *cold_vocab, {});
     double t_cold     = seconds_since(t0);
-    t0            = std::chrono::steady_clock::now();
-    auto   warm   = weigh(store, *vocab, {});
-    double t_warm = seconds_since(t0);
+    t0                = std::chrono::steady_clock::now();
+    auto   warm       = weigh(store, *vocab, {});
+    double t_warm     = seconds_since(t0);
 
     size_t mismatches = 0;
     for (const auto & g : cold.groups) {

@@ -64,6 +64,7 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
     }
     report.units = store.units_count();
     bool changed = report.notes_indexed > 0 || report.pruned > 0;
+    if (changed) store.term_df_refresh();
     if (changed || (report.units > 0 && store.zones_list().empty())) zones_build(store);
     if (changed || !std::filesystem::exists(std::filesystem::path(store.dir()) / "dense.json")) dense_build(store);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -74,6 +74,14 @@ struct SearchOptions {
     size_t k = 10;
 };
 
+// Where one search spent its time, per signal (milliseconds): what traces and benchmarks report.
+struct SearchCost {
+    double lexical_ms = 0;  // term analysis, BM25 over units and notes
+    double graph_ms   = 0;
+    double dense_ms   = 0;
+    double context_ms = 0;  // neighbours, candidate assembly and ranking
+};
+
 // The retrieval engine over one store: what the CLI, the scene pipeline and the server call. Loads the dense
 // model and ANN index once, on the first search; one instance per thread.
 class Memory {
@@ -83,7 +91,8 @@ class Memory {
     Memory(const Memory &)             = delete;
     Memory & operator=(const Memory &) = delete;
 
-    std::vector<Hit> search(std::string_view query, const SearchOptions & options);
+    std::vector<Hit>   search(std::string_view query, const SearchOptions & options);
+    const SearchCost & last_cost() const;
 
   private:
     struct Impl;

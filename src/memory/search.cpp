@@ -7,6 +7,7 @@
 #include "memory/memory.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -123,6 +124,7 @@ struct Memory::Impl {
     Lexicon                     lexicon;
     bool                        dense_loaded = false;
     std::unique_ptr<DenseIndex> dense;
+    SearchCost                  cost;
 
     explicit Impl(Store & s) : store(s) {}
 };
@@ -131,7 +133,25 @@ Memory::Memory(Store & store) : impl_(std::make_unique<Impl>(store)) {}
 
 Memory::~Memory() = default;
 
+const SearchCost & Memory::last_cost() const {
+    return impl_->cost;
+}
+
+namespace {
+
+// Milliseconds since `start`, and restarts the clock.
+double lap(std::chrono::steady_clock::time_point & start) {
+    auto   now = std::chrono::steady_clock::now();
+    double ms  = std::chrono::duration<double, std::milli>(now - start).count();
+    start      = now;
+    return ms;
+}
+
+}  // namespace
+
 std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & options) {
+    auto clock        = std::chrono::steady_clock::now();
+    impl_->cost       = {};
     Store &   store   = impl_->store;
     Lexicon & lexicon = impl_->lexicon;
     if (!impl_->dense_loaded) {
@@ -153,9 +173,11 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     for (size_t i = 0; i < unit_hits.size(); ++i) {
         lexical[unit_hits[i].unit_id] = {max_unit > 0 ? unit_hits[i].score / max_unit : 0, static_cast<int>(i + 1)};
     }
-    auto                                note_rank  = ranks_of(note_hits);
-    auto                                graph      = graph_signal(store, query_terms, unit_hits);
-    auto                                graph_rank = ranks_of(graph);
+    impl_->cost.lexical_ms = lap(clock);
+    auto note_rank         = ranks_of(note_hits);
+    auto graph             = graph_signal(store, query_terms, unit_hits);
+    auto graph_rank        = ranks_of(graph);
+    impl_->cost.graph_ms   = lap(clock);
     std::unordered_map<int64_t, double> dense;
     if (impl_->dense) {
         auto   nearest = impl_->dense->nearest(impl_->dense->model.embed(query_terms), kDenseCandidates);
@@ -164,59 +186,61 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
             if (best > 0 && cosine > 0) dense[id] = cosine / best;
         }
     }
-    auto dense_rank = ranks_of(dense);
+    auto dense_rank      = ranks_of(dense);
+    impl_->cost.dense_ms = lap(clock);
 
-    // Candidates: every unit of every note that a lexical or graph hit lies in (neighbours come from there).
-    std::vector<int64_t> hit_ids;
-    for (const auto & h : unit_hits) hit_ids.push_back(h.unit_id);
-    for (const auto & [id, a] : graph) hit_ids.push_back(id);
-    for (const auto & [id, d] : dense) hit_ids.push_back(id);
-    std::set<int64_t> notes;
-    for (const auto & u : store.units_by_id(hit_ids)) notes.insert(u.note_id);
-    auto titles = store.note_titles(std::vector<int64_t>(notes.begin(), notes.end()));
+    // Neighbour context: each lexical hit lends its score to the units just before and after it.
+    std::vector<int64_t> lexical_ids;
+    for (const auto & h : unit_hits) lexical_ids.push_back(h.unit_id);
+    auto                                lexical_units = store.units_by_id(lexical_ids);
+    auto                                adjacent      = store.units_adjacent(lexical_units);
+    std::unordered_map<int64_t, double> neighbour;
+    for (size_t i = 0; i < lexical_units.size(); ++i) {
+        double s = lexical[lexical_units[i].id].first;
+        for (int64_t id : {adjacent[i].first, adjacent[i].second}) {
+            if (id != 0) neighbour[id] = std::max(neighbour[id], s);
+        }
+    }
 
-    auto lexical_of = [&](int64_t id) {
-        auto it = lexical.find(id);
-        return it == lexical.end() ? std::pair<double, int>{0, 0} : it->second;
-    };
-    auto graph_of = [&](int64_t id) {
-        auto it = graph.find(id);
-        return it == graph.end() ? 0.0 : it->second;
-    };
-    auto dense_of = [&](int64_t id) {
-        auto it = dense.find(id);
-        return it == dense.end() ? 0.0 : it->second;
+    // Candidates: every unit some signal scored.
+    std::set<int64_t> candidate_ids;
+    for (const auto * signal : {&neighbour, &graph, &dense})
+        for (const auto & [id, v] : *signal) candidate_ids.insert(id);
+    for (int64_t id : lexical_ids) candidate_ids.insert(id);
+    auto value_of = [](const std::unordered_map<int64_t, double> & m, int64_t id) {
+        auto it = m.find(id);
+        return it == m.end() ? 0.0 : it->second;
     };
     std::vector<Hit> hits;
-    for (int64_t note_id : notes) {
-        auto   units   = store.units_of_note(note_id);
-        double session = max_note > 0 && note_hits.count(note_id) ? note_hits[note_id] / max_note : 0;
-        for (size_t i = 0; i < units.size(); ++i) {
-            auto   own       = lexical_of(units[i].id);
-            double activated = graph_of(units[i].id);
-            double similar   = dense_of(units[i].id);
-            double neighbour = 0;
-            if (i > 0) neighbour = std::max(neighbour, lexical_of(units[i - 1].id).first);
-            if (i + 1 < units.size()) neighbour = std::max(neighbour, lexical_of(units[i + 1].id).first);
-            if (own.first == 0 && neighbour == 0 && activated == 0 && similar == 0) continue;
-            Hit h;
-            h.unit       = units[i];
-            h.note_title = titles[note_id];
-            // The graph's and the dense space's job is reach: they rank units no lexical signal found, and
-            // leave the order of those that were found to the lexical evidence (measured on LoCoMo dev: as
-            // reordering signals both cost R@10, as reach they add at R@50).
-            bool found = own.first > 0 || neighbour > 0;
-            h.score    = own.first + kWeightSession * session + kWeightNeighbour * neighbour +
-                      (found ? 0.0 : kWeightGraph * activated + kWeightDense * similar);
-            h.signals = {{"bm25", own.second, own.first},
-                         {"session", note_hits.count(note_id) ? note_rank[note_id] : 0, session},
-                         {"neighbour", 0, neighbour},
-                         {"graph", activated > 0 ? graph_rank[units[i].id] : 0, activated}};
-            hits.push_back(std::move(h));
-        }
+    for (auto & unit : store.units_by_id(std::vector<int64_t>(candidate_ids.begin(), candidate_ids.end()))) {
+        auto   it        = lexical.find(unit.id);
+        auto   own       = it == lexical.end() ? std::pair<double, int>{0, 0} : it->second;
+        double near      = value_of(neighbour, unit.id);
+        double activated = value_of(graph, unit.id);
+        double similar   = value_of(dense, unit.id);
+        double session   = max_note > 0 && note_hits.count(unit.note_id) ? note_hits[unit.note_id] / max_note : 0;
+        // The graph's and the dense space's job is reach: they rank units no lexical signal found, and leave
+        // the order of those that were found to the lexical evidence (measured on LoCoMo dev: as reordering
+        // signals both cost R@10, as reach they add at R@50).
+        bool found = own.first > 0 || near > 0;
+        Hit  h;
+        h.score = own.first + kWeightSession * session + kWeightNeighbour * near +
+                  (found ? 0.0 : kWeightGraph * activated + kWeightDense * similar);
+        h.signals = {{"bm25", own.second, own.first},
+                     {"session", note_hits.count(unit.note_id) ? note_rank[unit.note_id] : 0, session},
+                     {"neighbour", 0, near},
+                     {"graph", activated > 0 ? graph_rank[unit.id] : 0, activated},
+                     {"dense", similar > 0 ? dense_rank[unit.id] : 0, similar}};
+        h.unit    = std::move(unit);
+        hits.push_back(std::move(h));
     }
     std::stable_sort(hits.begin(), hits.end(), [](const Hit & a, const Hit & b) { return a.score > b.score; });
     if (hits.size() > options.k) hits.resize(options.k);
+    impl_->cost.context_ms = lap(clock);
+    std::vector<int64_t> note_ids;
+    for (const auto & h : hits) note_ids.push_back(h.unit.note_id);
+    auto titles = store.note_titles(note_ids);
+    for (auto & h : hits) h.note_title = titles[h.unit.note_id];
     return hits;
 }
 

@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS unit_zones (
     unit_id INTEGER PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE, zone_id INTEGER NOT NULL, score REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS unit_zones_zone ON unit_zones(zone_id, score);
 CREATE TABLE IF NOT EXISTS dense_terms (term TEXT PRIMARY KEY, idf REAL NOT NULL, vec BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
 }  // namespace neuroseed

@@ -174,7 +174,9 @@ class Store {
     size_t            index_prune();
     std::vector<Unit> units_of_note(int64_t note_id);
     std::vector<Unit> units_by_id(const std::vector<int64_t> & ids);
-    size_t            units_count();
+    // The ids of the units just before and after each given unit in its note (0 where there is none).
+    std::vector<std::pair<int64_t, int64_t>> units_adjacent(const std::vector<Unit> & units);
+    size_t                                   units_count();
     // BM25 over units and over whole notes; `match` is an FTS5 query. Column weights: terms, speaker, context.
     std::vector<LexicalHit>             units_match(const std::string & match, size_t limit);
     std::unordered_map<int64_t, double> notes_match(const std::string & match, size_t limit);
@@ -196,6 +198,8 @@ class Store {
 
     // The indexed (stemmed) terms of units, space-separated, by unit id.
     std::unordered_map<int64_t, std::string> units_terms(const std::vector<int64_t> & ids);
+    // Recomputes every term's document frequency from the lexical index (after the index changed).
+    void term_df_refresh();
     // In how many units each term occurs (for IDF); terms absent from the index are left out.
     std::unordered_map<std::string, int64_t> terms_df(const std::vector<std::string> & terms);
 

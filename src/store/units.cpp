@@ -75,6 +75,18 @@ void Store::index_note(int64_t note_id, const std::string & raw_hash, const std:
     }
 }
 
+void Store::term_df_refresh() {
+    sqlite_exec(db_, "BEGIN IMMEDIATE");
+    try {
+        sqlite_exec(db_, "DELETE FROM term_df");
+        sqlite_exec(db_, "INSERT INTO term_df (term, df) SELECT term, doc FROM units_vocab");
+        sqlite_exec(db_, "COMMIT");
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
 size_t Store::index_prune() {
     sqlite_exec(db_, "BEGIN IMMEDIATE");
     try {
@@ -107,6 +119,27 @@ std::vector<Unit> Store::units_by_id(const std::vector<int64_t> & ids) {
         s.bind(1, id);
         if (s.step()) out.push_back(unit_read(s));
         s.reset();
+    }
+    return out;
+}
+
+std::vector<std::pair<int64_t, int64_t>> Store::units_adjacent(const std::vector<Unit> & units) {
+    std::vector<std::pair<int64_t, int64_t>> out;
+    // Both use the (note_id, seq, part) index: one short range step each way.
+    Stmt before(db_,
+                "SELECT id FROM units WHERE note_id = ?1 AND (seq < ?2 OR (seq = ?2 AND part < ?3)) "
+                "ORDER BY seq DESC, part DESC LIMIT 1");
+    Stmt after(db_,
+               "SELECT id FROM units WHERE note_id = ?1 AND (seq > ?2 OR (seq = ?2 AND part > ?3)) "
+               "ORDER BY seq, part LIMIT 1");
+    for (const auto & u : units) {
+        std::pair<int64_t, int64_t> ids{0, 0};
+        for (auto * s : {&before, &after}) {
+            s->bind(1, u.note_id).bind(2, u.seq).bind(3, u.part);
+            if (s->step()) (s == &before ? ids.first : ids.second) = s->int64(0);
+            s->reset();
+        }
+        out.push_back(ids);
     }
     return out;
 }
@@ -230,7 +263,8 @@ std::unordered_map<int64_t, std::string> Store::units_terms(const std::vector<in
 
 std::unordered_map<std::string, int64_t> Store::terms_df(const std::vector<std::string> & terms) {
     std::unordered_map<std::string, int64_t> out;
-    Stmt                                     s(db_, "SELECT doc FROM units_vocab WHERE term = ?");
+    // A keyed table, not the fts5vocab view: fts5vocab answers a term lookup by scanning.
+    Stmt s(db_, "SELECT df FROM term_df WHERE term = ?");
     for (const auto & t : terms) {
         if (out.count(t)) continue;
         s.bind(1, t);

@@ -103,7 +103,7 @@ TEST(Memory, NeighbourAndSessionContextRankAnswersNextToTheTopic) {
     auto pos = std::find(ids.begin(), ids.end(), "trip:2") - ids.begin();
     EXPECT_LT(pos, 3) << "the neighbouring answer must rank in the top 3";
     EXPECT_EQ(hits[0].unit.external_id, "trip:1");
-    ASSERT_EQ(hits[0].signals.size(), 4u);
+    ASSERT_EQ(hits[0].signals.size(), 5u);
     EXPECT_EQ(hits[0].signals[1].name, "session");
     EXPECT_GT(hits[0].signals[1].score, 0.99) << "the trip conversation is the best-matching session";
 }
