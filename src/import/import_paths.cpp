@@ -168,6 +168,7 @@ ImportReport import_paths(Store & store, const std::vector<std::string> & paths,
                                 parser({decoded.text, member_where, options.all_branches},
                                        [&](Note && note) { write.note_add(note); });
                             });
+                        if (!result.repair.empty()) write.repair_set(result.repair);
                         result.notes    = write.notes();
                         result.messages = write.messages();
                         write.commit();

@@ -261,6 +261,11 @@ void SourceWrite::note_add(const Note & note) {
     messages_ += note.messages.size();
 }
 
+void SourceWrite::repair_set(const std::string & repair) {
+    Stmt s(store_->db_, "UPDATE sources SET repair = ? WHERE id = ?");
+    s.bind(1, repair).bind(2, source_id_).run();
+}
+
 void SourceWrite::commit() {
     sqlite_exec(store_->db_, "COMMIT");
     open_ = false;

@@ -110,6 +110,8 @@ class SourceWrite {
     ~SourceWrite();
 
     void note_add(const Note & note);
+    // Records the encoding repair found while parsing (archives learn it member by member).
+    void repair_set(const std::string & repair);
     void commit();
 
     size_t notes() const { return notes_; }

@@ -76,6 +76,15 @@ TEST(Store, UncommittedSourceRollsBackCompletely) {
     EXPECT_TRUE(store.source_changes().empty());
 }
 
+TEST(Store, RepairFoundWhileParsingIsRecorded) {
+    TempDir tmp;
+    Store   store(tmp.str());
+    auto    w = store.source_begin(source_make("/export.zip", "h"), store.run_begin("{}"));
+    w.repair_set("double-encoded:windows-1252");
+    w.commit();
+    EXPECT_EQ(store.source_find("/export.zip")->repair, "double-encoded:windows-1252");
+}
+
 TEST(Store, ReplacedSourceRecordsTheChange) {
     TempDir tmp;
     Store   store(tmp.str());
