@@ -8,12 +8,32 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace neuroseed {
 
 [[noreturn]] void sqlite_fail(sqlite3 * db, std::string_view doing);
 
 void sqlite_exec(sqlite3 * db, const char * sql);
+
+// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
+template <typename Body>
+auto sqlite_transaction(sqlite3 * db, Body && body) {
+    sqlite_exec(db, "BEGIN IMMEDIATE");
+    try {
+        if constexpr (std::is_void_v<decltype(body())>) {
+            body();
+            sqlite_exec(db, "COMMIT");
+        } else {
+            auto result = body();
+            sqlite_exec(db, "COMMIT");
+            return result;
+        }
+    } catch (...) {
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
 
 class Stmt {
   public:

@@ -396,15 +396,10 @@ std::unordered_map<std::string, int64_t> Store::token_cache_load(const std::stri
 
 void Store::token_cache_put(const std::vector<std::pair<std::string, int64_t>> & counts, const std::string & vocab_id) {
     if (counts.empty()) return;
-    sqlite_exec(db_, "BEGIN IMMEDIATE");
-    try {
+    sqlite_transaction(db_, [&] {
         Stmt s(db_, "INSERT OR REPLACE INTO token_cache (text_hash, vocab_id, tokens) VALUES (?, ?, ?)");
         for (const auto & [hash, n] : counts) s.bind(1, hash).bind(2, vocab_id).bind(3, n).run();
-        sqlite_exec(db_, "COMMIT");
-    } catch (...) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+    });
 }
 
 }  // namespace neuroseed

@@ -40,8 +40,7 @@ std::unordered_map<int64_t, std::string> Store::index_state(const std::string & 
 void Store::index_note(int64_t note_id, const std::string & raw_hash, const std::string & vocab_id,
                        const std::vector<Unit> & units, const std::vector<UnitTerms> & terms,
                        const std::string & note_terms) {
-    sqlite_exec(db_, "BEGIN IMMEDIATE");
-    try {
+    sqlite_transaction(db_, [&] {
         Stmt old(db_, "DELETE FROM units_fts WHERE rowid IN (SELECT id FROM units WHERE note_id = ?)");
         old.bind(1, note_id).run();
         Stmt drop(db_, "DELETE FROM units WHERE note_id = ?");
@@ -68,40 +67,25 @@ void Store::index_note(int64_t note_id, const std::string & raw_hash, const std:
         note_fts.bind(1, note_id).bind(2, note_terms).run();
         Stmt state(db_, "INSERT OR REPLACE INTO index_state (note_id, raw_hash, vocab_id) VALUES (?, ?, ?)");
         state.bind(1, note_id).bind(2, raw_hash).bind(3, vocab_id).run();
-        sqlite_exec(db_, "COMMIT");
-    } catch (...) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+    });
 }
 
 void Store::term_df_refresh() {
-    sqlite_exec(db_, "BEGIN IMMEDIATE");
-    try {
+    sqlite_transaction(db_, [&] {
         sqlite_exec(db_, "DELETE FROM term_df");
         sqlite_exec(db_, "INSERT INTO term_df (term, df) SELECT term, doc FROM units_vocab");
-        sqlite_exec(db_, "COMMIT");
-    } catch (...) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+    });
 }
 
 size_t Store::index_prune() {
-    sqlite_exec(db_, "BEGIN IMMEDIATE");
-    try {
+    return sqlite_transaction(db_, [&] {
         size_t before = static_cast<size_t>(sqlite3_total_changes(db_));
         // Units of replaced notes went with them (ON DELETE CASCADE); FTS5 rows and index state do not cascade.
         sqlite_exec(db_, "DELETE FROM units_fts WHERE rowid NOT IN (SELECT id FROM units)");
         sqlite_exec(db_, "DELETE FROM notes_fts WHERE rowid NOT IN (SELECT id FROM notes)");
         sqlite_exec(db_, "DELETE FROM index_state WHERE note_id NOT IN (SELECT id FROM notes)");
-        size_t dropped = static_cast<size_t>(sqlite3_total_changes(db_)) - before;
-        sqlite_exec(db_, "COMMIT");
-        return dropped;
-    } catch (...) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+        return static_cast<size_t>(sqlite3_total_changes(db_)) - before;
+    });
 }
 
 std::vector<Unit> Store::units_of_note(int64_t note_id) {
@@ -173,8 +157,7 @@ std::unordered_map<int64_t, double> Store::notes_match(const std::string & match
 }
 
 void Store::zones_replace(const std::vector<ZoneRow> & zones, const std::vector<UnitZone> & members) {
-    sqlite_exec(db_, "BEGIN IMMEDIATE");
-    try {
+    sqlite_transaction(db_, [&] {
         sqlite_exec(db_, "DELETE FROM unit_zones");
         sqlite_exec(db_, "DELETE FROM zones");
         Stmt                 add(db_, "INSERT INTO zones (name, words, tokens, units) VALUES (?, ?, ?, ?)");
@@ -188,11 +171,7 @@ void Store::zones_replace(const std::vector<ZoneRow> & zones, const std::vector<
             member.bind(1, m.unit_id).bind(2, ids.at(static_cast<size_t>(m.zone_id)));
             member.bind_real(3, m.score).run();
         }
-        sqlite_exec(db_, "COMMIT");
-    } catch (...) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+    });
 }
 
 std::vector<ZoneRow> Store::zones_list() {
@@ -221,16 +200,11 @@ void Store::units_each(const std::function<void(const Unit &, const std::string 
 }
 
 void Store::dense_terms_replace(const std::vector<std::tuple<std::string, double, std::string>> & rows) {
-    sqlite_exec(db_, "BEGIN IMMEDIATE");
-    try {
+    sqlite_transaction(db_, [&] {
         sqlite_exec(db_, "DELETE FROM dense_terms");
         Stmt add(db_, "INSERT INTO dense_terms (term, idf, vec) VALUES (?, ?, ?)");
         for (const auto & [term, idf, vec] : rows) add.bind(1, term).bind_real(2, idf).bind_blob(3, vec).run();
-        sqlite_exec(db_, "COMMIT");
-    } catch (...) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+    });
 }
 
 void Store::dense_terms_each(const std::function<void(const std::string &, double, const std::string &)> & fn) {
