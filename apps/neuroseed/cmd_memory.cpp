@@ -132,13 +132,9 @@ void command_search_add(CLI::App & app, Context & ctx) {
                 return 0;
             }
             for (size_t i = 0; i < hits.size(); ++i) {
-                const auto & h    = hits[i];
-                std::string  text = h.unit.text;
-                if (text.size() > 300) {
-                    size_t cut = 300;
-                    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole chars
-                    text = text.substr(0, cut) + "…";
-                }
+                const auto & h = hits[i];
+                std::string  text(utf8_truncate(h.unit.text, 300));
+                if (text.size() < h.unit.text.size()) text += "…";
                 fmt::print("{:>2}. [{:.3f}] {} · {}{}\n", i + 1, h.score, h.note_title, h.unit.speaker,
                            h.unit.timestamp.empty() ? "" : " · " + h.unit.timestamp);
                 if (args->explain) {
@@ -194,9 +190,7 @@ void command_zones_add(CLI::App & app, Context & ctx) {
                 for (const auto & w : z.words) words += (words.empty() ? "" : ", ") + w;
                 fmt::print("  words: {}\n", words);
                 for (const auto & u : z.representatives) {
-                    std::string text = u.text.substr(0, std::min<size_t>(u.text.size(), 160));
-                    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
-                    if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
+                    std::string text(utf8_truncate(u.text, 160));
                     for (auto & c : text)
                         if (c == '\n') c = ' ';
                     fmt::print("  · {}{}\n", text, text.size() < u.text.size() ? "…" : "");

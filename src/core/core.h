@@ -38,6 +38,12 @@ std::string content_hash(std::string_view bytes);
 // The text with every malformed UTF-8 sequence replaced by U+FFFD (unchanged when already valid).
 std::string utf8_sanitize(std::string_view bytes);
 
+// Characters (code points) in well-formed UTF-8.
+size_t utf8_length(std::string_view utf8);
+
+// The longest prefix of at most `max_bytes` bytes that ends on a character boundary.
+std::string_view utf8_truncate(std::string_view utf8, size_t max_bytes);
+
 // True when the bytes are well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
 bool utf8_valid(std::string_view bytes);
 

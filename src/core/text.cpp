@@ -48,6 +48,19 @@ std::string utf8_sanitize(std::string_view bytes) {
     return out;
 }
 
+size_t utf8_length(std::string_view utf8) {
+    size_t n = 0;
+    for (char c : utf8) n += (static_cast<uint8_t>(c) & 0xC0) != 0x80;
+    return n;
+}
+
+std::string_view utf8_truncate(std::string_view utf8, size_t max_bytes) {
+    if (utf8.size() <= max_bytes) return utf8;
+    size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<uint8_t>(utf8[cut]) & 0xC0) == 0x80) --cut;  // utf8[cut] starts the next char
+    return utf8.substr(0, cut);
+}
+
 bool utf8_valid(std::string_view bytes) {
     return utf8_first_invalid(bytes) == std::string_view::npos;
 }

@@ -74,12 +74,6 @@ bool unmisread(std::string_view utf8, const MisreadCharset & cs, std::string & o
     return true;
 }
 
-size_t code_points(std::string_view utf8) {
-    size_t n = 0;
-    for (char ch : utf8) n += (static_cast<uint8_t>(ch) & 0xC0) != 0x80;
-    return n;
-}
-
 bool has_non_ascii(std::string_view s) {
     for (char ch : s)
         if (static_cast<uint8_t>(ch) >= 0x80) return true;
@@ -95,7 +89,7 @@ bool repair_once(std::string_view utf8, std::string & best, const char *& best_n
     for (const auto & cs : misread_charsets()) {
         if (!unmisread(utf8, cs, candidate)) continue;
         if (candidate == utf8 || !utf8_valid(candidate)) continue;
-        size_t len = code_points(candidate);
+        size_t len = utf8_length(candidate);
         if (len < best_len) {
             best_len  = len;
             best      = candidate;

@@ -140,4 +140,25 @@ std::vector<Lexicon::Word> Lexicon::words(std::string_view text, bool keep_stop_
     return out;
 }
 
+std::string terms_join(const std::vector<std::string> & terms) {
+    std::string out;
+    for (const auto & t : terms) {
+        if (!out.empty()) out += ' ';
+        out += t;
+    }
+    return out;
+}
+
+std::vector<std::string> terms_split(std::string_view joined) {
+    std::vector<std::string> out;
+    size_t                   start = 0;
+    while (start < joined.size()) {
+        size_t end = joined.find(' ', start);
+        if (end == std::string_view::npos) end = joined.size();
+        if (end > start) out.emplace_back(joined.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
 }  // namespace neuroseed

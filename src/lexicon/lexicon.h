@@ -39,4 +39,8 @@ class Lexicon {
     std::unique_ptr<Impl> impl_;
 };
 
+// Terms as the index stores them: one string, separated by single spaces (terms never contain spaces).
+std::string              terms_join(const std::vector<std::string> & terms);
+std::vector<std::string> terms_split(std::string_view joined);
+
 }  // namespace neuroseed

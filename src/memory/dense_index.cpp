@@ -1,6 +1,7 @@
 #include "memory/dense_index.h"
 
 #include "core/core.h"
+#include "lexicon/lexicon.h"
 
 #include <fmt/format.h>
 #include <hnswlib/hnswlib.h>
@@ -8,7 +9,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace neuroseed {
 
@@ -22,13 +22,6 @@ constexpr size_t       kHnswM        = 16;
 constexpr size_t       kHnswBuildEf  = 200;
 constexpr size_t       kHnswSeed     = 100;
 constexpr double       kRetrainRatio = 1.2;  // retrain once the corpus grew (or shrank) by a fifth
-
-std::vector<std::string> words_of(const std::string & terms) {
-    std::vector<std::string> out;
-    std::istringstream       in(terms);
-    for (std::string w; in >> w;) out.push_back(std::move(w));
-    return out;
-}
 
 std::string model_fingerprint(const DenseModel & model) {
     std::string              all = std::to_string(model.dim);
@@ -82,7 +75,7 @@ void dense_build(Store & store) {
     std::vector<std::vector<std::string>> unit_terms;
     store.units_each([&](const Unit & u, const std::string & terms) {
         ids.push_back(u.id);
-        unit_terms.push_back(words_of(terms));
+        unit_terms.push_back(terms_split(terms));
     });
     auto       trained = store.meta_get("dense.trained_units");
     double     before  = trained ? std::stod(*trained) : 0;

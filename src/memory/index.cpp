@@ -12,15 +12,6 @@ namespace neuroseed {
 
 namespace {
 
-std::string join(const std::vector<std::string> & words) {
-    std::string out;
-    for (const auto & w : words) {
-        if (!out.empty()) out += ' ';
-        out += w;
-    }
-    return out;
-}
-
 // "2023-05-08T13:56:00" -> "2023 may 8": dates as words a question may use.
 std::string date_words(const std::string & iso) {
     static const char * months[] = {"january", "february", "march",     "april",   "may",      "june",
@@ -50,11 +41,11 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
             auto                   units = units_cut(store.note_message_rows(note.id), vocab, options.unit_tokens);
             std::vector<UnitTerms> terms;
             std::string            note_terms;
-            std::string            note_context = join(lexicon.terms(note.title));
+            std::string            note_context = terms_join(lexicon.terms(note.title));
             for (const auto & u : units) {
-                std::string text_terms = join(lexicon.terms(u.text));
-                terms.push_back({text_terms, join(lexicon.terms(u.speaker)),
-                                 note_context + " " + join(lexicon.terms(date_words(u.timestamp)))});
+                std::string text_terms = terms_join(lexicon.terms(u.text));
+                terms.push_back({text_terms, terms_join(lexicon.terms(u.speaker)),
+                                 note_context + " " + terms_join(lexicon.terms(date_words(u.timestamp)))});
                 note_terms += text_terms + " ";
             }
             store.index_note(note.id, note.raw_hash, vocab.id(), units, terms, note_terms);

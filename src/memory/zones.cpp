@@ -10,7 +10,6 @@
 #include <cmath>
 #include <map>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
 namespace neuroseed {
@@ -41,9 +40,8 @@ size_t zones_build(Store & store) {
     std::unordered_map<std::string, std::map<std::string, int>> surfaces;
     Lexicon                                                     lexicon;
     store.units_each([&](const Unit & u, const std::string & terms) {
-        std::set<std::string> unique;
-        std::istringstream    in(terms);
-        for (std::string t; in >> t;) unique.insert(t);
+        auto                  split = terms_split(terms);
+        std::set<std::string> unique(split.begin(), split.end());
         for (const auto & t : unique) ++df[t];
         for (auto & w : lexicon.words(u.text)) ++surfaces[w.term][w.surface];
         unit_terms.emplace_back(u.id, std::vector<std::string>(unique.begin(), unique.end()));

@@ -20,12 +20,6 @@ namespace neuroseed {
 
 namespace {
 
-size_t code_points(std::string_view s) {
-    size_t n = 0;
-    for (char c : s) n += (static_cast<uint8_t>(c) & 0xC0) != 0x80;
-    return n;
-}
-
 bool ascii_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
@@ -118,12 +112,13 @@ struct Item {
 
 void group_add(std::map<std::string, WeighGroup> & groups, WeighGroup & total, const std::string & key,
                const std::string & label, int64_t tokens, std::string_view text, size_t items) {
-    auto & g = groups[key];
-    g.key    = key;
-    g.label  = label;
+    size_t chars = utf8_length(text);
+    auto & g     = groups[key];
+    g.key        = key;
+    g.label      = label;
     for (WeighGroup * target : {&g, &total}) {
         target->tokens += tokens;
-        target->chars += code_points(text);
+        target->chars += chars;
         target->bytes += text.size();
         target->items += items;
     }

@@ -34,3 +34,10 @@ TEST(Lexicon, ContractionsAreStopWordsWhicheverApostrophe) {
     Lexicon lex;
     EXPECT_EQ(lex.terms("I’m painting, it's lovely"), (std::vector<std::string>{"paint", "love"}));
 }
+
+TEST(Lexicon, TermsJoinAndSplitRoundTrip) {
+    std::vector<std::string> terms = {"памя", "memori", "记忆"};
+    EXPECT_EQ(terms_join(terms), "памя memori 记忆");
+    EXPECT_EQ(terms_split(terms_join(terms)), terms);
+    EXPECT_TRUE(terms_split("").empty());
+}
