@@ -10,7 +10,6 @@
 #include <chrono>
 #include <cmath>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
 namespace neuroseed {
@@ -46,13 +45,6 @@ std::string fts_query(const std::vector<std::string> & terms) {
     return out;
 }
 
-std::vector<std::string> words_of(const std::string & terms) {
-    std::vector<std::string> out;
-    std::istringstream       in(terms);
-    for (std::string w; in >> w;) out.push_back(std::move(w));
-    return out;
-}
-
 // BM25's IDF, never negative.
 double idf_of(int64_t df, size_t n) {
     return std::log(1.0 + (static_cast<double>(n) - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
@@ -79,7 +71,7 @@ std::unordered_map<int64_t, double> graph_signal(Store & store, const std::vecto
     std::set<std::string>    query_set(query_terms.begin(), query_terms.end());
     std::vector<std::string> all_terms(query_set.begin(), query_set.end());
     for (const auto & [id, t] : terms_of)
-        for (auto & w : words_of(t)) all_terms.push_back(std::move(w));
+        for (auto & w : terms_split(t)) all_terms.push_back(std::move(w));
     auto df  = store.terms_df(all_terms);
     auto idf = [&](const std::string & t) {
         auto it = df.find(t);
@@ -90,7 +82,7 @@ std::unordered_map<int64_t, double> graph_signal(Store & store, const std::vecto
     std::unordered_map<std::string, double> expansion;
     for (size_t i = 0; i < hop1.size() && i < kExpansionUnits; ++i) {
         std::set<std::string> seen;
-        for (const auto & w : words_of(terms_of[hop1[i]])) {
+        for (const auto & w : terms_split(terms_of[hop1[i]])) {
             if (query_set.count(w) || !seen.insert(w).second) continue;
             expansion[w] += unit_hits[i].score * idf(w);
         }
@@ -101,16 +93,22 @@ std::unordered_map<int64_t, double> graph_signal(Store & store, const std::vecto
     std::vector<std::string> expand_terms;
     for (size_t i = 0; i < ranked.size() && i < kExpansionTerms; ++i) expand_terms.push_back(ranked[i].first);
 
-    std::vector<int64_t> graph_units = hop1;
-    for (const auto & h : store.units_match(fts_query(expand_terms), kGraphHop2Units)) graph_units.push_back(h.unit_id);
-    auto                                                  more = store.units_terms(graph_units);
+    // Hop-1 terms are already read; only the second hop's units are fetched.
+    std::vector<int64_t> hop2;
+    for (const auto & h : store.units_match(fts_query(expand_terms), kGraphHop2Units)) {
+        if (!terms_of.count(h.unit_id)) hop2.push_back(h.unit_id);
+    }
+    terms_of.merge(store.units_terms(hop2));
     std::unordered_map<int64_t, std::vector<std::string>> unit_terms;
-    std::vector<std::string>                              graph_terms;
-    for (const auto & [id, t] : more) {
-        unit_terms[id] = words_of(t);
+    std::vector<std::string>                              graph_terms, unknown;
+    for (const auto & [id, t] : terms_of) {
+        unit_terms[id] = terms_split(t);
         graph_terms.insert(graph_terms.end(), unit_terms[id].begin(), unit_terms[id].end());
     }
-    for (auto & [t, c] : store.terms_df(graph_terms)) df.emplace(t, c);
+    for (const auto & t : graph_terms) {
+        if (!df.count(t)) unknown.push_back(t);
+    }
+    for (auto & [t, c] : store.terms_df(unknown)) df.emplace(t, c);
     std::unordered_map<std::string, double> idfs, seeds;
     for (const auto & t : graph_terms) idfs[t] = idf(t);
     for (const auto & t : query_set) seeds[t] = idf(t);
@@ -211,8 +209,19 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
         auto it = m.find(id);
         return it == m.end() ? 0.0 : it->second;
     };
+    // The lexical hits' units are already read; only the other candidates are fetched.
+    std::unordered_map<int64_t, Unit> units;
+    for (auto & u : lexical_units) units.emplace(u.id, std::move(u));
+    std::vector<int64_t> missing;
+    for (int64_t id : candidate_ids) {
+        if (!units.count(id)) missing.push_back(id);
+    }
+    for (auto & u : store.units_by_id(missing)) units.emplace(u.id, std::move(u));
     std::vector<Hit> hits;
-    for (auto & unit : store.units_by_id(std::vector<int64_t>(candidate_ids.begin(), candidate_ids.end()))) {
+    for (int64_t id : candidate_ids) {
+        auto found_unit = units.find(id);
+        if (found_unit == units.end()) continue;  // a stale index row: its unit is gone
+        Unit & unit      = found_unit->second;
         auto   it        = lexical.find(unit.id);
         auto   own       = it == lexical.end() ? std::pair<double, int>{0, 0} : it->second;
         double near      = value_of(neighbour, unit.id);

@@ -309,24 +309,19 @@ std::string Store::note_raw(int64_t note_id) {
 
 std::vector<Message> Store::note_messages(int64_t note_id, bool all_branches) {
     std::vector<Message> out;
-    Stmt s(db_, fmt::format("SELECT {} FROM messages WHERE note_id = ? {} ORDER BY seq", kMessageColumns,
+    std::vector<int>     seq_of;  // sequence numbers index the full list; links map back through them
+    Stmt s(db_, fmt::format("SELECT seq, {} FROM messages WHERE note_id = ? {} ORDER BY seq", kMessageColumns,
                             all_branches ? "" : "AND branch = 0")
                     .c_str());
     s.bind(1, note_id);
-    while (s.step()) out.push_back(message_read(s, 0));
+    while (s.step()) {
+        seq_of.push_back(static_cast<int>(s.int64(0)));
+        out.push_back(message_read(s, 1));
+    }
     Stmt l(db_,
            "SELECT m.seq, k.kind, k.target, k.alias, k.anchor, k.label FROM links k JOIN messages m ON "
            "m.id = k.message_id WHERE k.note_id = ? ORDER BY k.id");
     l.bind(1, note_id);
-    // Sequence numbers index the full list; map them back when branches are filtered.
-    std::vector<int> seq_of;
-    {
-        Stmt q(db_, fmt::format("SELECT seq FROM messages WHERE note_id = ? {} ORDER BY seq",
-                                all_branches ? "" : "AND branch = 0")
-                        .c_str());
-        q.bind(1, note_id);
-        while (q.step()) seq_of.push_back(static_cast<int>(q.int64(0)));
-    }
     while (l.step()) {
         auto it = std::lower_bound(seq_of.begin(), seq_of.end(), static_cast<int>(l.int64(0)));
         if (it == seq_of.end() || *it != l.int64(0)) continue;
