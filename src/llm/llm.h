@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -79,6 +80,68 @@ class TokenCounter {
   private:
     const Vocab &                             vocab_;
     std::unordered_map<std::string, uint32_t> words_;
+};
+
+// A LoRA adapter to apply on top of a model, with its scale (1 = as trained).
+struct LoraSpec {
+    std::string path;
+    float       scale = 1.0f;
+};
+
+struct ModelOptions {
+    std::string           path;         // GGUF with weights
+    std::vector<LoraSpec> loras;
+    int                   ctx     = 4096;  // context window, in tokens
+    int                   threads = 0;     // 0: every hardware thread
+};
+
+struct SamplingOptions {
+    int      max_tokens     = 512;
+    float    temperature    = 0.7f;  // 0: greedy
+    float    top_p          = 0.9f;
+    int      top_k          = 40;
+    float    repeat_penalty = 1.1f;
+    uint32_t seed           = 42;
+};
+
+struct GenerationStats {
+    size_t      prompt_tokens = 0;
+    size_t      output_tokens = 0;
+    double      first_token_ms = 0;  // from the call to the first output piece (prompt evaluation included)
+    double      total_ms       = 0;
+    std::string stop_reason;  // "eos" (end-of-generation token), "limit" (max_tokens or context), "stopped"
+};
+
+// Receives output text as it is decoded, in pieces that are always whole UTF-8 characters; returning false
+// stops generation ("stopped").
+using PieceFn = std::function<bool(std::string_view piece)>;
+
+// A GGUF model with weights, for generation: the embedded llama.cpp backend. One generation at a time.
+class Model {
+  public:
+    // Throws Error(unavailable) when a file is missing, Error(invalid_input) when llama.cpp cannot load the
+    // model or an adapter (the message says which file and why).
+    static std::unique_ptr<Model> load(const ModelOptions & options);
+    ~Model();
+    Model(const Model &)             = delete;
+    Model & operator=(const Model &) = delete;
+
+    // The model's own vocabulary and chat template (shares the loaded model).
+    const Vocab & vocab() const { return *vocab_; }
+    // Generates after `prompt`, a fully rendered chat prompt (special tokens parsed). Each call starts from an
+    // empty context. Throws Error(invalid_input) when the prompt does not fit the context window.
+    GenerationStats generate(std::string_view prompt, const SamplingOptions & sampling, const PieceFn & on_piece);
+
+    const std::string & path() const { return options_.path; }
+    const std::string & description() const { return description_; }  // llama_model_desc: arch, size, type
+
+  private:
+    Model() = default;
+    struct Impl;
+    std::unique_ptr<Impl>  impl_;
+    std::unique_ptr<Vocab> vocab_;
+    ModelOptions           options_;
+    std::string            description_;
 };
 
 // The vocabulary used when none is named: $NEUROSEED_VOCAB, else ggml-vocab-qwen2.gguf beside the running
