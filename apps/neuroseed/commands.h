@@ -26,6 +26,7 @@ void command_tokenize_add(CLI::App & app, Context & ctx);
 void command_index_add(CLI::App & app, Context & ctx);
 void command_search_add(CLI::App & app, Context & ctx);
 void command_zones_add(CLI::App & app, Context & ctx);
+void command_ask_add(CLI::App & app, Context & ctx);
 
 // Adds --json to a subcommand (every command has it).
 void json_flag_add(CLI::App & sub, Context & ctx);

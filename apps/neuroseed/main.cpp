@@ -29,6 +29,7 @@ int main(int argc, char ** argv) {
     command_index_add(app, ctx);
     command_search_add(app, ctx);
     command_zones_add(app, ctx);
+    command_ask_add(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -26,12 +26,11 @@ void check(igraph_error_t err, const char * what) {
 
 }  // namespace
 
-std::unordered_map<int64_t, double> graph_activation(
-    const std::unordered_map<int64_t, std::vector<std::string>> & unit_terms,
-    const std::unordered_map<std::string, double> & seeds, const std::unordered_map<std::string, double> & idf,
-    double damping) {
+Activation graph_activation(const std::unordered_map<int64_t, std::vector<std::string>> & unit_terms,
+                            const std::unordered_map<std::string, double> &               seeds,
+                            const std::unordered_map<std::string, double> & idf, double damping) {
     igraph_quiet();
-    std::unordered_map<int64_t, double> out;
+    Activation out;
     if (unit_terms.empty() || seeds.empty()) return out;
 
     // Vertices: units first (in id order, for a deterministic graph), then terms in first-seen order.
@@ -77,7 +76,12 @@ std::unordered_map<int64_t, double> graph_activation(
     if (err == IGRAPH_SUCCESS) {
         double best = 0;
         for (size_t u = 0; u < units.size(); ++u) best = std::max(best, VECTOR(result)[u]);
-        for (size_t u = 0; u < units.size() && best > 0; ++u) out[units[u]] = VECTOR(result)[u] / best;
+        for (size_t u = 0; u < units.size() && best > 0; ++u) out.units[units[u]] = VECTOR(result)[u] / best;
+        double best_term = 0;
+        for (const auto & [term, v] : term_vertex) best_term = std::max(best_term, VECTOR(result)[v]);
+        for (const auto & [term, v] : term_vertex) {
+            if (best_term > 0) out.terms[term] = VECTOR(result)[v] / best_term;
+        }
     }
     igraph_vector_destroy(&result);
     igraph_destroy(&graph);

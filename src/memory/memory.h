@@ -58,7 +58,7 @@ size_t            zones_build(Store & store);
 std::vector<Zone> zones_list(Store & store, size_t representatives = 3);
 
 struct SignalScore {
-    std::string name;       // "bm25", "session", "neighbour"
+    std::string name;       // "bm25", "session", "neighbour", "graph", "dense", "time"
     int         rank  = 0;  // 1-based rank of the unit under this signal alone; 0 when it did not score
     double      score = 0;  // normalised to [0, 1] within the query
 };
@@ -70,8 +70,23 @@ struct Hit {
     std::vector<SignalScore> signals;
 };
 
+// A span of time a question names ("last May"), as ISO 8601 bounds [from, to).
+struct TimeWindow {
+    std::string from;
+    std::string to;
+};
+
 struct SearchOptions {
-    size_t k = 10;
+    size_t                  k = 10;
+    std::vector<TimeWindow> windows;  // units dated inside any of them get the "time" signal
+};
+
+// A concept the query activated in the concept graph (a stemmed term) with its share of the activation,
+// normalised so the strongest has 1: what a scene calls its field.
+struct FieldConcept {
+    std::string term;
+    double      weight   = 0;
+    bool        in_query = false;
 };
 
 // Where one search spent its time, per signal (milliseconds): what traces and benchmarks report.
@@ -93,6 +108,8 @@ class Memory {
 
     std::vector<Hit>   search(std::string_view query, const SearchOptions & options);
     const SearchCost & last_cost() const;
+    // The concepts the last search activated, strongest first (at most 40).
+    const std::vector<FieldConcept> & last_field() const;
 
   private:
     struct Impl;

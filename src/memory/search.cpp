@@ -22,6 +22,10 @@ constexpr double kWeightSession   = 0.3;
 constexpr double kWeightNeighbour = 0.25;
 constexpr double kWeightGraph     = 0.5;
 constexpr double kWeightDense     = 0.3;
+// A unit dated inside a time window the question names: enough to lift it over equal evidence outside the
+// window, never enough to outrank a clearly better match.
+constexpr double kWeightTime      = 0.2;
+constexpr size_t kFieldConcepts   = 40;
 constexpr size_t kDenseCandidates = 200;
 constexpr size_t kUnitCandidates  = 200;
 constexpr size_t kNoteCandidates  = 50;
@@ -61,8 +65,8 @@ std::unordered_map<int64_t, int> ranks_of(const std::unordered_map<int64_t, doub
 
 // The graph signal: hop-1 units from BM25, hop-2 units from the hop-1 units' salient terms, and personalized
 // PageRank over the units and terms of both hops, restarting at the query's terms.
-std::unordered_map<int64_t, double> graph_signal(Store & store, const std::vector<std::string> & query_terms,
-                                                 const std::vector<LexicalHit> & unit_hits) {
+Activation graph_signal(Store & store, const std::vector<std::string> & query_terms,
+                        const std::vector<LexicalHit> & unit_hits) {
     size_t               n = store.units_count();
     std::vector<int64_t> hop1;
     for (size_t i = 0; i < unit_hits.size() && i < kGraphHop1Units; ++i) hop1.push_back(unit_hits[i].unit_id);
@@ -115,6 +119,29 @@ std::unordered_map<int64_t, double> graph_signal(Store & store, const std::vecto
     return graph_activation(unit_terms, seeds, idfs, kGraphDamping);
 }
 
+// The concepts the activation reached, strongest first: the scene's field.
+std::vector<FieldConcept> field_of(const std::unordered_map<std::string, double> & terms,
+                                   const std::vector<std::string> &                query_terms) {
+    std::set<std::string>     query(query_terms.begin(), query_terms.end());
+    std::vector<FieldConcept> out;
+    for (const auto & [term, weight] : terms) out.push_back({term, weight, query.count(term) > 0});
+    std::sort(out.begin(), out.end(), [](const FieldConcept & a, const FieldConcept & b) {
+        return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
+    });
+    if (out.size() > kFieldConcepts) out.resize(kFieldConcepts);
+    return out;
+}
+
+// Timestamps are ISO 8601 ("2025-06-15T06:22:00"); windows are [from, to) in the same form, so string order is
+// time order.
+bool in_windows(const std::string & timestamp, const std::vector<TimeWindow> & windows) {
+    if (timestamp.empty()) return false;
+    for (const auto & w : windows) {
+        if (timestamp >= w.from && timestamp < w.to) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 struct Memory::Impl {
@@ -123,6 +150,7 @@ struct Memory::Impl {
     bool                        dense_loaded = false;
     std::unique_ptr<DenseIndex> dense;
     SearchCost                  cost;
+    std::vector<FieldConcept>   field;
 
     explicit Impl(Store & s) : store(s) {}
 };
@@ -133,6 +161,10 @@ Memory::~Memory() = default;
 
 const SearchCost & Memory::last_cost() const {
     return impl_->cost;
+}
+
+const std::vector<FieldConcept> & Memory::last_field() const {
+    return impl_->field;
 }
 
 namespace {
@@ -148,8 +180,9 @@ double lap(std::chrono::steady_clock::time_point & start) {
 }  // namespace
 
 std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & options) {
-    auto clock        = std::chrono::steady_clock::now();
-    impl_->cost       = {};
+    auto clock  = std::chrono::steady_clock::now();
+    impl_->cost = {};
+    impl_->field.clear();
     Store &   store   = impl_->store;
     Lexicon & lexicon = impl_->lexicon;
     if (!impl_->dense_loaded) {
@@ -172,8 +205,10 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
         lexical[unit_hits[i].unit_id] = {max_unit > 0 ? unit_hits[i].score / max_unit : 0, static_cast<int>(i + 1)};
     }
     impl_->cost.lexical_ms = lap(clock);
-    auto note_rank         = ranks_of(note_hits);
-    auto graph             = graph_signal(store, query_terms, unit_hits);
+    auto   note_rank       = ranks_of(note_hits);
+    auto   activation      = graph_signal(store, query_terms, unit_hits);
+    auto & graph           = activation.units;
+    impl_->field           = field_of(activation.terms, query_terms);
     auto graph_rank        = ranks_of(graph);
     impl_->cost.graph_ms   = lap(clock);
     std::unordered_map<int64_t, double> dense;
@@ -227,6 +262,7 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
         double near      = value_of(neighbour, unit.id);
         double activated = value_of(graph, unit.id);
         double similar   = value_of(dense, unit.id);
+        bool   dated     = in_windows(unit.timestamp, options.windows);
         double session   = max_note > 0 && note_hits.count(unit.note_id) ? note_hits[unit.note_id] / max_note : 0;
         // The graph's and the dense space's job is reach: they rank units no lexical signal found, and leave
         // the order of those that were found to the lexical evidence (measured on LoCoMo dev: as reordering
@@ -234,13 +270,14 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
         bool found = own.first > 0 || near > 0;
         Hit  h;
         h.score = own.first + kWeightSession * session + kWeightNeighbour * near +
-                  (found ? 0.0 : kWeightGraph * activated + kWeightDense * similar);
+                  (found ? 0.0 : kWeightGraph * activated + kWeightDense * similar) + (dated ? kWeightTime : 0.0);
         h.signals = {{"bm25", own.second, own.first},
                      {"session", note_hits.count(unit.note_id) ? note_rank[unit.note_id] : 0, session},
                      {"neighbour", 0, near},
                      {"graph", activated > 0 ? graph_rank[unit.id] : 0, activated},
                      {"dense", similar > 0 ? dense_rank[unit.id] : 0, similar}};
-        h.unit    = std::move(unit);
+        if (!options.windows.empty()) h.signals.push_back({"time", 0, dated ? 1.0 : 0.0});
+        h.unit = std::move(unit);
         hits.push_back(std::move(h));
     }
     std::stable_sort(hits.begin(), hits.end(), [](const Hit & a, const Hit & b) { return a.score > b.score; });

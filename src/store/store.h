@@ -187,6 +187,8 @@ class Store {
     std::vector<ZoneRow> zones_list();
     // The units that stand best for a zone.
     std::vector<Unit> zone_units(int64_t zone_id, size_t limit);
+    // The zone each of these units belongs to (units without a zone are absent).
+    std::unordered_map<int64_t, int64_t> units_zone(const std::vector<int64_t> & unit_ids);
     // Every unit's id, token count, text and indexed terms, in id order.
     void units_each(const std::function<void(const Unit &, const std::string & terms)> & fn);
 

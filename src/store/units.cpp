@@ -192,6 +192,17 @@ std::vector<Unit> Store::zone_units(int64_t zone_id, size_t limit) {
     return out;
 }
 
+std::unordered_map<int64_t, int64_t> Store::units_zone(const std::vector<int64_t> & unit_ids) {
+    std::unordered_map<int64_t, int64_t> out;
+    Stmt                                 s(db_, "SELECT zone_id FROM unit_zones WHERE unit_id = ?");
+    for (int64_t id : unit_ids) {
+        s.bind(1, id);
+        if (s.step()) out[id] = s.int64(0);
+        s.reset();
+    }
+    return out;
+}
+
 void Store::units_each(const std::function<void(const Unit &, const std::string &)> & fn) {
     Stmt s(db_,
            "SELECT u.id, u.note_id, u.message_id, u.seq, u.part, u.text, u.speaker, u.timestamp, u.external_id, "

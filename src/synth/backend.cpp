@@ -11,8 +11,7 @@ std::unique_ptr<Backend> backend_make(const BackendOptions & options) {
         return backend_llama(options);
     }
     if (options.kind == "openai") {
-        if (options.endpoint.empty())
-            throw Error(ErrorKind::invalid_input, "--backend openai", "needs --endpoint URL");
+        if (options.endpoint.empty()) throw Error(ErrorKind::invalid_input, "--backend openai", "needs --endpoint URL");
         return backend_openai(options);
     }
     throw Error(ErrorKind::invalid_input, "--backend",

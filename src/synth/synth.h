@@ -26,35 +26,45 @@ struct Evidence {
 
 // The context given to a model: which evidence fit the budget, and what it costs.
 struct Context {
-    std::vector<Evidence> evidence;      // in the order it appears in the prompt
-    std::vector<ChatTurn> turns;         // system (instructions + evidence) and user (the question)
-    std::string           prompt;        // turns rendered with the chat template, assistant turn opened
-    size_t                prompt_tokens = 0;
-    size_t                budget        = 0;  // evidence budget in tokens
+    std::vector<Evidence> evidence;  // in the order it appears in the prompt
+    std::vector<ChatTurn> turns;     // system (instructions + evidence) and user (the question)
+    std::string           prompt;    // turns rendered with the chat template, assistant turn opened
+    size_t                prompt_tokens   = 0;
+    size_t                budget          = 0;  // evidence budget in tokens
     size_t                evidence_tokens = 0;
     size_t                dropped         = 0;  // evidence that did not fit
 };
 
 struct SynthRequest {
-    std::string           question;
-    std::string           language;   // "ru", "en", "zh", "other": the answer's language
-    std::string           register_;  // "poetic", "philosophical", "technical", "everyday"
-    Context               context;
-    SamplingOptions       sampling;
+    std::string     question;
+    std::string     language;   // "ru", "en", "zh", "other": the answer's language
+    std::string     register_;  // "poetic", "philosophical", "technical", "everyday"
+    Context         context;
+    SamplingOptions sampling;
 };
 
 struct Generation {
-    std::string     text;
-    std::string     backend;  // extractive, llama, openai
-    std::string     model;    // file, server model name, or "" for extractive
-    GenerationStats stats;
+    std::string          text;
+    std::string          backend;  // extractive, llama, openai
+    std::string          model;    // file, server model name, or "" for extractive
+    GenerationStats      stats;
     std::vector<int64_t> cited_units;  // units the answer cites (extractive), in citation order
 };
+
+// Builds the prompt for a question: evidence taken best first while its blocks fit `budget` tokens (counted
+// exactly with `vocab`; a block that does not fit is dropped and smaller ones after it may still fit), then
+// instructions in the answer's language and register as the system turn and the question as the user turn,
+// rendered with the vocabulary's chat template.
+Context context_build(const std::string & question, const std::string & language, const std::string & register_,
+                      const std::vector<Evidence> & ranked, const Vocab & vocab, size_t budget);
+
+// How a piece of evidence is shown to a model: "[n] title · speaker · date" and its text.
+std::string evidence_block(const Evidence & evidence, size_t number);
 
 // The backend seam: one implementation per way of producing text.
 class Backend {
   public:
-    virtual ~Backend() = default;
+    virtual ~Backend()               = default;
     virtual std::string name() const = 0;
     // Produces the answer, calling on_piece with text as it is produced (whole UTF-8 characters). Throws
     // Error(unavailable) when the model or server cannot be reached, Error(invalid_input) for a server's
