@@ -58,9 +58,9 @@ const std::map<std::string, std::vector<std::string>> & tone_words() {
 
 const std::vector<std::string> & recall_phrases() {
     static const std::vector<std::string> phrases = {
-        "remember",  "recall",       "did i",       "did we",        "have i",      "what did", "when did", "i told",
-        "we talked", "we discussed", "my notes",    "last time",     "помнишь",     "напомни",  "вспомни",  "я говорил",
-        "я писал",   "мы обсуждали", "мы говорили", "в прошлый раз", "мои заметки", "что я"};
+        "remember",  "recall",    "did i",        "did we",      "have i",        "what did", "when did",
+        "i told",    "we talked", "we discussed", "last time",   "помнишь",       "напомни",  "вспомни",
+        "я говорил", "я писал",   "мы обсуждали", "мы говорили", "в прошлый раз", "что я"};
     return phrases;
 }
 
@@ -219,14 +219,17 @@ Interpretation interpret(std::string_view text, Lexicon & lexicon, const Interpr
         }
         const auto & iw = instruction_words();
         if (std::find(iw.begin(), iw.end(), first) != iw.end()) {
-            intent["instruction"] += 2.5;
-            intent_cues.push_back({"instruction: opens with an imperative", first, 2.5});
+            intent["instruction"] += 4;
+            intent_cues.push_back({"instruction: opens with an imperative", first, 4});
         }
     }
     for (const auto & phrase : recall_phrases()) {
         if (low.find(phrase) != std::string::npos) {
-            intent["recall"] += 2;
-            intent_cues.push_back({"recall: phrase", phrase, 2});
+            // Asking about one's own past is a question too; the phrase says which kind, so it outweighs every
+            // question cue together. One phrase is enough.
+            intent["recall"] = 5;
+            intent_cues.push_back({"recall: phrase", phrase, 5});
+            break;
         }
     }
     out.intent = judge(intent, intent_cues, "question", 0.5);

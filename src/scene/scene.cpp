@@ -18,6 +18,8 @@ namespace {
 constexpr double kSceneDecay = 0.8;
 // "before X" with no span given: the month before.
 constexpr int kRelationDefaultDays = 30;
+// A question term is answered once one of a scene's best few hits holds it.
+constexpr size_t kCoveringHits = 3;
 
 std::string days_from(const std::string & iso_timestamp, int delta_days) {
     int y = 0, m = 0, d = 0;
@@ -46,15 +48,29 @@ std::vector<TimeWindow> windows_of(Memory & memory, const Interpretation & input
         const std::string & at   = hits.front().unit.timestamp;
         int                 span = t.span_days > 0 ? t.span_days : kRelationDefaultDays;
         // A span is approximate ("two weeks before"): allow a third more on the far side.
-        if (t.relation == "before") out.push_back({days_from(at, -span - span / 3), at.substr(0, 10) + "T23:59:59"});
+        if (t.relation == "before") out.push_back({days_from(at, -span - span / 3), at.substr(0, 10)});
         if (t.relation == "after") out.push_back({at.substr(0, 10), days_from(at, span + span / 3 + 1)});
     }
     return out;
 }
 
+// The question without its time expressions: "in May 2023" or "before the aquarium talk" say when to look,
+// not what to look for; the windows carry them.
+std::string question_untimed(const Interpretation & input) {
+    std::string text = input.text;
+    for (auto t = input.times.rbegin(); t != input.times.rend(); ++t) {
+        size_t at = text.find(t->text, t->offset);
+        if (at != std::string::npos) text.replace(at, t->text.size(), " ");
+    }
+    return text;
+}
+
 std::vector<Anchor> anchors_of(Lexicon & lexicon, const Interpretation & input) {
     std::vector<Anchor>   out;
     std::set<std::string> seen;
+    for (const auto & t : input.times) {
+        for (auto & term : lexicon.terms(t.text)) seen.insert(std::move(term));
+    }
     for (const auto & t : input.terms) {
         if (seen.insert(t.term).second) out.push_back({t.surface, t.term, t.weight, "question"});
     }
@@ -75,6 +91,42 @@ std::unordered_map<std::string, std::string> surfaces_of(Lexicon & lexicon, cons
     return out;
 }
 
+// The next scene's anchors. Names the evidence mentions come first (bridges in multi-hop questions are
+// entities: the sister's name leads to what the sister does), weighed by the scores of the hits that mention
+// them; then the strongest concepts of the field. Never an anchor already held.
+std::vector<Anchor> anchors_next(Lexicon & lexicon, const Scene & scene, const std::set<std::string> & anchored,
+                                 size_t count) {
+    std::string                        origin = "scene " + std::to_string(scene.index + 1) + " field";
+    std::map<std::string, double>      weight;
+    std::map<std::string, std::string> surface;
+    double                             best = scene.hits.empty() ? 0 : scene.hits.front().score;
+    for (const auto & h : scene.hits) {
+        std::set<std::string> in_hit;
+        for (const auto & e : entities_find(h.unit.text)) {
+            for (auto & w : lexicon.words(e.text)) {
+                if (anchored.count(w.term) || !in_hit.insert(w.term).second) continue;
+                weight[w.term] += best > 0 ? h.score / best : 0;
+                surface.emplace(w.term, std::move(w.surface));
+            }
+        }
+    }
+    std::vector<std::pair<std::string, double>> names(weight.begin(), weight.end());
+    std::stable_sort(names.begin(), names.end(), [](auto & a, auto & b) { return a.second > b.second; });
+    std::vector<Anchor>   out;
+    std::set<std::string> taken;
+    for (const auto & [term, w] : names) {
+        if (out.size() == count) break;
+        out.push_back({surface[term], term, w, origin + " (name)"});
+        taken.insert(term);
+    }
+    for (const auto & f : scene.field) {
+        if (out.size() == count) break;
+        if (f.anchored || taken.count(f.term) || Lexicon::stop_word(f.surface)) continue;
+        out.push_back({f.surface, f.term, f.weight, origin});
+    }
+    return out;
+}
+
 }  // namespace
 
 SceneChain scene_chain(Memory & memory, Store & store, Lexicon & lexicon, const Interpretation & input,
@@ -87,7 +139,7 @@ SceneChain scene_chain(Memory & memory, Store & store, Lexicon & lexicon, const 
     std::vector<Anchor>   anchors = anchors_of(lexicon, input);
     std::set<std::string> anchored;
     for (const auto & a : anchors) anchored.insert(a.term);
-    std::string                                         query = input.text;
+    std::string                                         query = question_untimed(input);
     std::vector<std::string>                            previous_top;
     std::set<int64_t>                                   seen_units;
     std::unordered_map<int64_t, std::pair<double, int>> fused;  // unit -> (score, first scene)
@@ -100,8 +152,15 @@ SceneChain scene_chain(Memory & memory, Store & store, Lexicon & lexicon, const 
         scene.index   = hop;
         scene.query   = query;
         scene.anchors = anchors;
-        scene.hits    = memory.search(query, {options.k, windows});
-        scene.cost    = memory.last_cost();
+        // A later scene is there to find what the earlier ones did not: it keeps its best k units that are
+        // new, so evidence already held does not crowd out the next link.
+        scene.hits = memory.search(query, {options.k + seen_units.size(), windows});
+        scene.cost = memory.last_cost();
+        std::erase_if(scene.hits, [](const Hit & h) { return h.score <= 0; });
+        if (hop > 0) {
+            std::erase_if(scene.hits, [&](const Hit & h) { return seen_units.count(h.unit.id) > 0; });
+            if (scene.hits.size() > options.k) scene.hits.resize(options.k);
+        }
 
         auto surfaces = surfaces_of(lexicon, scene.hits);
         for (const auto & c : memory.last_field()) {
@@ -152,13 +211,7 @@ SceneChain scene_chain(Memory & memory, Store & store, Lexicon & lexicon, const 
         }
         previous_top = top;
 
-        // The next scene's anchors: the strongest concepts of this field that are not anchors yet.
-        std::vector<Anchor> fresh;
-        for (const auto & f : scene.field) {
-            if (f.anchored || Lexicon::stop_word(f.surface)) continue;
-            fresh.push_back({f.surface, f.term, f.weight, "scene " + std::to_string(hop + 1) + " field"});
-            if (fresh.size() == options.new_anchors) break;
-        }
+        auto fresh  = anchors_next(lexicon, scene, anchored, options.new_anchors);
         scene.ms    = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         bool empty  = scene.hits.empty();
         bool stable = hop > 0 && scene.field_change < options.stable_change;
@@ -176,11 +229,16 @@ SceneChain scene_chain(Memory & memory, Store & store, Lexicon & lexicon, const 
             chain.stop_reason = "no new anchors";
             break;
         }
-        // The next scene searches the question's anchors with the new ones: evidence that joins both is
-        // the next link of the chain.
+        // The next scene searches what is still open: the question's anchors the best evidence does not hold
+        // yet, with the new anchors. Evidence that joins them is the next link of the chain.
+        std::set<std::string> covered;
+        const auto &          found = chain.scenes.back().hits;
+        for (size_t i = 0; i < found.size() && i < kCoveringHits; ++i) {
+            for (auto & t : lexicon.terms(found[i].unit.text)) covered.insert(std::move(t));
+        }
         query.clear();
         for (const auto & a : anchors) {
-            if (a.origin == "question" || a.origin == "entity") query += a.surface + " ";
+            if ((a.origin == "question" || a.origin == "entity") && !covered.count(a.term)) query += a.surface + " ";
         }
         for (auto & a : fresh) {
             query += a.surface + " ";
