@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian 12 machine and runs neuroseed on the bundled sample vault (two design
 # notes that arrive double-encoded, UTF-8 read as Mac Roman): import with repair, list, weigh, index, search,
-# zones.
+# zones, and an answer with its trace (ask).
 # Embedded default: no server, no model download. The demo store is build/demo-store (made fresh each run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,3 +33,7 @@ echo "== neuroseed search \"в каких форматах переносить 
 ns search "в каких форматах переносить память в Qwen" -k 3 --explain
 echo "== neuroseed zones --quotes 1"
 ns zones --quotes 1
+echo
+echo "== neuroseed ask \"В каких форматах переносить память в Qwen?\"  (extractive backend: no model)"
+ns ask "В каких форматах переносить память в Qwen?" --trace "$root/build/demo-trace.json"
+echo "(whole trace: build/demo-trace.json)"
