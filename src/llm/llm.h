@@ -58,8 +58,14 @@ class Vocab {
     const std::vector<std::string> & user_defined_tokens() const { return user_defined_; }
 
   private:
-    Vocab()                         = default;
-    llama_model *            model_ = nullptr;
+    friend class Model;
+    Vocab() = default;
+    // A vocabulary that borrows a Model's loaded llama_model (its tokenizer and template) without owning it.
+    static std::unique_ptr<Vocab> share(llama_model * model, const std::string & path);
+    void                          metadata_read();
+
+    llama_model *            model_      = nullptr;
+    bool                     owns_model_ = true;
     std::string              path_;
     std::string              id_;
     std::string              name_;
@@ -89,7 +95,7 @@ struct LoraSpec {
 };
 
 struct ModelOptions {
-    std::string           path;         // GGUF with weights
+    std::string           path;  // GGUF with weights
     std::vector<LoraSpec> loras;
     int                   ctx     = 4096;  // context window, in tokens
     int                   threads = 0;     // 0: every hardware thread
@@ -105,9 +111,9 @@ struct SamplingOptions {
 };
 
 struct GenerationStats {
-    size_t      prompt_tokens = 0;
-    size_t      output_tokens = 0;
-    double      first_token_ms = 0;  // from the call to the first output piece (prompt evaluation included)
+    size_t      prompt_tokens  = 0;
+    size_t      output_tokens  = 0;
+    double      first_token_ms = 0;  // from the call to the first sampled token (prompt evaluation included)
     double      total_ms       = 0;
     std::string stop_reason;  // "eos" (end-of-generation token), "limit" (max_tokens or context), "stopped"
 };
@@ -150,5 +156,9 @@ std::string vocab_default_path();
 
 // Silences llama.cpp below warnings unless NEUROSEED_LLAMA_LOG=1; called once by everything that loads.
 void llm_init();
+
+// The error lines llama.cpp logged on this thread since the last call, joined by "; " (then forgotten): why
+// a model or adapter failed to load, which llama.cpp only logs.
+std::string llm_errors_take();
 
 }  // namespace neuroseed

@@ -17,11 +17,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Error lines llama.cpp logged on this thread: loading happens on the caller's thread, so a failed load can
+// say why. Capped so that a long-lived thread that never asks does not grow it without bound.
+thread_local std::string errors_logged;
+
 void log_route(ggml_log_level level, const char * text, void *) {
     static const bool verbose = [] {
         const char * v = std::getenv("NEUROSEED_LLAMA_LOG");
         return v && *v == '1';
     }();
+    if (level == GGML_LOG_LEVEL_ERROR && errors_logged.size() < 4096) errors_logged += text;
     if (verbose || level == GGML_LOG_LEVEL_ERROR) std::fputs(text, stderr);
 }
 
@@ -40,6 +45,19 @@ void llm_init() {
         llama_log_set(log_route, nullptr);
         llama_backend_init();
     });
+}
+
+std::string llm_errors_take() {
+    std::string        out;
+    std::istringstream lines(errors_logged);
+    for (std::string line; std::getline(lines, line);) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (line.empty()) continue;
+        if (!out.empty()) out += "; ";
+        out += line;
+    }
+    errors_logged.clear();
+    return out;
 }
 
 std::string vocab_default_path() {
@@ -62,28 +80,57 @@ std::shared_ptr<Vocab> Vocab::load(const std::string & path) {
     }
     llama_model_params params = llama_model_default_params();
     params.vocab_only         = true;
-    llama_model * model       = llama_model_load_from_file(path.c_str(), params);
-    if (!model) throw Error(ErrorKind::invalid_input, path, "not a GGUF model llama.cpp can load");
+    llm_errors_take();
+    llama_model * model = llama_model_load_from_file(path.c_str(), params);
+    if (!model) {
+        std::string why = llm_errors_take();
+        throw Error(ErrorKind::invalid_input, path,
+                    "not a GGUF model llama.cpp can load" + (why.empty() ? "" : ": " + why));
+    }
     std::shared_ptr<Vocab> v(new Vocab());
     v->model_ = model;
     v->path_  = path;
     v->id_    = file_hash(path);
-    char name[256];
-    v->name_ =
-        llama_model_meta_val_str(model, "general.name", name, sizeof name) > 0 ? name : fs::path(path).stem().string();
-    char pre[128];
-    if (llama_model_meta_val_str(model, "tokenizer.ggml.pre", pre, sizeof pre) > 0) v->pre_ = pre;
-    const llama_vocab * vocab = llama_model_get_vocab(model);
-    for (llama_token t = 0; t < llama_vocab_n_tokens(vocab); ++t) {
-        if (llama_vocab_get_attr(vocab, t) & LLAMA_TOKEN_ATTR_USER_DEFINED) {
-            v->user_defined_.emplace_back(llama_vocab_get_text(vocab, t));
-        }
-    }
+    v->metadata_read();
     return v;
 }
 
+std::unique_ptr<Vocab> Vocab::share(llama_model * model, const std::string & path) {
+    std::unique_ptr<Vocab> v(new Vocab());
+    v->model_      = model;
+    v->owns_model_ = false;
+    v->path_       = path;
+    v->metadata_read();
+    // Hashing a model file of gigabytes to key token caches would cost more than the caches save: the id is
+    // the hash of what decides tokenization (pre-tokenizer, token texts and kinds), not of the file.
+    const llama_vocab * vocab = llama_model_get_vocab(model);
+    std::string         key   = v->pre_;
+    for (llama_token t = 0; t < llama_vocab_n_tokens(vocab); ++t) {
+        key += '\0';
+        key += llama_vocab_get_text(vocab, t);
+        const auto attr = static_cast<uint32_t>(llama_vocab_get_attr(vocab, t));
+        key.append(reinterpret_cast<const char *>(&attr), sizeof attr);
+    }
+    v->id_ = content_hash(key);
+    return v;
+}
+
+void Vocab::metadata_read() {
+    char name[256];
+    name_ = llama_model_meta_val_str(model_, "general.name", name, sizeof name) > 0 ? name
+                                                                                    : fs::path(path_).stem().string();
+    char pre[128];
+    if (llama_model_meta_val_str(model_, "tokenizer.ggml.pre", pre, sizeof pre) > 0) pre_ = pre;
+    const llama_vocab * vocab = llama_model_get_vocab(model_);
+    for (llama_token t = 0; t < llama_vocab_n_tokens(vocab); ++t) {
+        if (llama_vocab_get_attr(vocab, t) & LLAMA_TOKEN_ATTR_USER_DEFINED) {
+            user_defined_.emplace_back(llama_vocab_get_text(vocab, t));
+        }
+    }
+}
+
 Vocab::~Vocab() {
-    if (model_) llama_model_free(model_);
+    if (model_ && owns_model_) llama_model_free(model_);
 }
 
 std::vector<int32_t> Vocab::tokenize(std::string_view text, bool parse_special) const {

@@ -1,10 +1,12 @@
 #include "support/test_support.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -88,6 +90,36 @@ int cli_start(const std::vector<std::string> & args) {
         _exit(127);
     }
     return pid;
+}
+
+int program_start(const std::string & program, const std::vector<std::string> & args, const std::string & log_path) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        int in  = open("/dev/null", O_RDONLY);
+        int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        dup2(in, 0);
+        dup2(log, 1);
+        dup2(log, 2);
+        std::vector<char *> argv;
+        argv.push_back(const_cast<char *>(program.c_str()));
+        for (const auto & a : args) argv.push_back(const_cast<char *>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(program.c_str(), argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+void program_stop(int pid, double grace_seconds) {
+    if (pid <= 0) return;
+    kill(pid, SIGTERM);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(grace_seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (waitpid(pid, nullptr, WNOHANG) != 0) return;  // reaped, or not our child
+        usleep(20000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
 }
 
 RunResult cli_run(const std::vector<std::string> & args) {

@@ -38,4 +38,10 @@ RunResult program_run(const std::string & program, const std::vector<std::string
 // Starts the neuroseed binary in the background (stdin, stdout and stderr on /dev/null); returns its pid.
 int cli_start(const std::vector<std::string> & args);
 
+// Starts any program in the background (no shell), stdin on /dev/null and stdout and stderr appended to
+// `log_path`; returns its pid.
+int program_start(const std::string & program, const std::vector<std::string> & args, const std::string & log_path);
+// Stops a started program: SIGTERM, then SIGKILL if it has not exited after `grace_seconds`; reaps it.
+void program_stop(int pid, double grace_seconds = 5);
+
 }  // namespace neuroseed::test

@@ -16,16 +16,20 @@ struct TinyModelShape {
     int n_head_kv = 2;
     int n_ff      = 128;
     int n_ctx     = 4096;
+    // When >= 0, the output layer gets a bias that makes this token win every time: with <|im_end|>, a
+    // model that stops at once ("eos").
+    int32_t favour_token = -1;
 };
 
-// Writes a Qwen2 GGUF with random F32 weights (fixed seed) that carries the tokenizer (tokens, types,
-// merges, special ids, pre-tokenizer) of `vocab_path` and the Qwen2.5 ChatML chat template.
+// Writes a Qwen2 GGUF with random weights (fixed seed; F16 matrices, F32 norms and biases, embeddings tied
+// to the output) that carries the tokenizer (tokens, types, merges, special ids, pre-tokenizer) of
+// `vocab_path` and the Qwen2.5 ChatML chat template. Throws std::runtime_error when it cannot.
 void tiny_model_write(const std::string & vocab_path, const std::string & out_path, const TinyModelShape & shape = {},
                       uint32_t seed = 1);
 
 // Writes a LoRA adapter GGUF for a model of `shape` (attention q/v of every layer), with non-zero A and B so
-// that applying it changes the model's output.
-void tiny_lora_write(const std::string & out_path, const TinyModelShape & shape = {}, int rank = 8,
-                     float alpha = 16.0f, uint32_t seed = 2);
+// that applying it changes the model's output. Throws std::runtime_error when it cannot.
+void tiny_lora_write(const std::string & out_path, const TinyModelShape & shape = {}, int rank = 8, float alpha = 16.0f,
+                     uint32_t seed = 2);
 
 }  // namespace neuroseed::test
