@@ -2,7 +2,7 @@
 # LoCoMo evidence-recall benchmark: every conversation goes into its own fresh store (each turn one message:
 # dia_id as external id, speaker as author, session date as timestamp, image caption appended), every
 # question is answered with `neuroseed search`, and the ranked dia_ids are written for score.py.
-#   scripts/bench-locomo.sh DATA.json OUT.jsonl [K]
+#   scripts/bench-locomo.sh DATA.json OUT.jsonl [K] [HOPS]
 # then: python3 ../shared/bench/locomo/score.py score DATA.json OUT.jsonl
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: scripts/bench-locomo.sh DATA.json OUT.jsonl [K]" >&2; exit 2; }
@@ -10,6 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$(realpath "$1")"
 out="$(realpath -m "$2")"
 k="${3:-60}"
+hops="${4:-1}"
 bash "$root/scripts/build.sh" neuroseed >/dev/null
 ns="$root/build/bin/neuroseed"
 work="$(mktemp -d)"
@@ -19,7 +20,7 @@ for dir in "$work"/*/; do
     store="$dir/store"
     "$ns" --store "$store" import "$dir/sessions.jsonl" --format jsonl >/dev/null
     "$ns" --store "$store" index >/dev/null
-    "$ns" --store "$store" search --batch "$dir/queries.jsonl" -k "$k" > "$dir/results.jsonl"
+    "$ns" --store "$store" search --batch "$dir/queries.jsonl" -k "$k" --hops "$hops" > "$dir/results.jsonl"
     echo "neuroseed: $(basename "$dir") done" >&2
 done
 python3 "$root/scripts/locomo.py" collect "$data" "$work" "$out"

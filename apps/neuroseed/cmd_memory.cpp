@@ -1,7 +1,10 @@
 #include "commands.h"
 #include "core/core.h"
 #include "llm/llm.h"
+#include "input/input.h"
+#include "lexicon/lexicon.h"
 #include "memory/memory.h"
+#include "scene/scene.h"
 #include "progress.h"
 #include "store/store.h"
 
@@ -75,6 +78,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
         std::string   batch;
         SearchOptions options;
         bool          explain = false;
+        int           hops    = 1;
     };
     auto   args = std::make_shared<Args>();
     auto * sub  = app.add_subcommand("search", "Find the memories that answer a question");
@@ -88,6 +92,11 @@ void command_search_add(CLI::App & app, Context & ctx) {
         ->capture_default_str()
         ->check(CLI::Range(1, 10000));
     sub->add_flag("--explain", args->explain, "Show each signal's rank and score");
+    sub->add_option("--hops", args->hops,
+                    "Scenes in the chain of thought (1: one retrieval; more: each scene searches from the names and "
+                    "concepts the last one found, as `ask` does)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10));
     json_flag_add(*sub, ctx);
     sub->callback([&ctx, args] {
         ctx.run = [&ctx, args] {
@@ -95,7 +104,17 @@ void command_search_add(CLI::App & app, Context & ctx) {
             if (store.units_count() == 0) {
                 throw Error(ErrorKind::unavailable, ctx.store_dir, "the index is empty; run `neuroseed index` first");
             }
-            Memory memory(store);
+            Memory  memory(store);
+            Lexicon lexicon;
+            auto    run = [&](const std::string & query) {
+                if (args->hops <= 1) return memory.search(query, args->options);
+                SceneOptions scenes;
+                scenes.hops = args->hops;
+                scenes.k    = args->options.k;
+                auto chain  = scene_chain(memory, store, lexicon, interpret(query, lexicon), scenes);
+                if (chain.evidence.size() > args->options.k) chain.evidence.resize(args->options.k);
+                return chain.evidence;
+            };
             if (!args->batch.empty()) {
                 std::ifstream in(args->batch);
                 if (!in) throw Error(ErrorKind::io, args->batch, "cannot read the batch file");
@@ -116,7 +135,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
                                     "expected a JSON object with a string \"query\"");
                     }
                     nlohmann::json out = {{"id", q.value("id", nlohmann::json())}, {"hits", nlohmann::json::array()}};
-                    for (const auto & h : memory.search(q["query"].get<std::string>(), args->options)) {
+                    for (const auto & h : run(q["query"].get<std::string>())) {
                         out["hits"].push_back(hit_json(h, args->explain));
                     }
                     std::puts(out.dump().c_str());
@@ -124,7 +143,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
                 return 0;
             }
             if (args->query.empty()) throw Error(ErrorKind::invalid_input, "search", "give a query or --batch FILE");
-            auto hits = memory.search(args->query, args->options);
+            auto hits = run(args->query);
             if (ctx.json) {
                 auto arr = nlohmann::json::array();
                 for (const auto & h : hits) arr.push_back(hit_json(h, args->explain));

@@ -1,6 +1,10 @@
 #include "support/test_support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +15,7 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace neuroseed::test {
 
@@ -124,6 +129,46 @@ void program_stop(int pid, double grace_seconds) {
 
 RunResult cli_run(const std::vector<std::string> & args) {
     return program_run(NEUROSEED_BIN, args);
+}
+
+int port_free() {
+    int         fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family      = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int       bound      = bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr));
+    socklen_t len        = sizeof(addr);
+    if (bound == 0) getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len);
+    close(fd);
+    return bound == 0 ? ntohs(addr.sin_port) : 0;
+}
+
+LlamaServer::LlamaServer(const std::string & model, const std::filesystem::path & dir) :
+    port_(port_free()), log_path_((dir / "llama-server.log").string()) {
+    pid_ = program_start(std::string(NEUROSEED_LLAMA_BIN) + "/llama-server",
+                         {"-m", model, "--host", "127.0.0.1", "--port", std::to_string(port_), "-c", "2048", "-t", "2",
+                          "-np", "1", "--no-webui"},
+                         log_path_);
+    httplib::Client client("127.0.0.1", port_);
+    client.set_connection_timeout(1);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!healthy_ && std::chrono::steady_clock::now() < deadline) {
+        if (waitpid(pid_, nullptr, WNOHANG) == pid_) {  // it exited: the log says why
+            pid_ = 0;
+            return;
+        }
+        auto res = client.Get("/health");
+        healthy_ = res && res->status == 200;
+        if (!healthy_) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+LlamaServer::~LlamaServer() {
+    if (pid_ > 0) program_stop(pid_);
+}
+
+std::string LlamaServer::log() const {
+    return file_read(log_path_);
 }
 
 }  // namespace neuroseed::test

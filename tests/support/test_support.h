@@ -44,4 +44,29 @@ int program_start(const std::string & program, const std::vector<std::string> & 
 // Stops a started program: SIGTERM, then SIGKILL if it has not exited after `grace_seconds`; reaps it.
 void program_stop(int pid, double grace_seconds = 5);
 
+// A TCP port on 127.0.0.1 that nothing listens on right now.
+int port_free();
+
+// llama-server (the pinned build) serving `model` on 127.0.0.1 for the lifetime of the object: started, waited
+// for until /health answers 200 (at most 60 s), stopped on destruction. healthy() is false when it never came
+// up; log() then says why.
+class LlamaServer {
+  public:
+    LlamaServer(const std::string & model, const std::filesystem::path & dir);
+    ~LlamaServer();
+    LlamaServer(const LlamaServer &)             = delete;
+    LlamaServer & operator=(const LlamaServer &) = delete;
+
+    bool        healthy() const { return healthy_; }
+    int         port() const { return port_; }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::string log() const;
+
+  private:
+    int         pid_     = 0;
+    int         port_    = 0;
+    bool        healthy_ = false;
+    std::string log_path_;
+};
+
 }  // namespace neuroseed::test

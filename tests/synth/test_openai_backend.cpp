@@ -386,20 +386,8 @@ TEST(OpenAIBackend, StreamEndingWithoutDoneIsUnavailable) {
 }
 
 // A TCP port on 127.0.0.1 that nothing listens on: bound to port 0, then released.
-int port_free() {
-    int         fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family      = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int       bound      = bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr));
-    socklen_t len        = sizeof(addr);
-    if (bound == 0) getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len);
-    close(fd);
-    return bound == 0 ? ntohs(addr.sin_port) : 0;
-}
-
 TEST(OpenAIBackend, ConnectionRefusedIsUnavailable) {
-    std::string url = "http://127.0.0.1:" + std::to_string(port_free());
+    std::string url = "http://127.0.0.1:" + std::to_string(test::port_free());
     Error       e   = run_error(options_make(url));
     EXPECT_EQ(e.kind(), ErrorKind::unavailable);
     EXPECT_NE(std::string(e.what()).find("connection refused"), std::string::npos) << e.what();
@@ -499,39 +487,16 @@ TEST(OpenAISse, JoinsLinesSplitAnywhere) {
 TEST(OpenAIBackend, TalksToLlamaServer) {
     test::TempDir dir;
     std::string   model = (dir / "tiny.gguf").string();
-    std::string   log   = (dir / "llama-server.log").string();
     test::tiny_model_write(NEUROSEED_QWEN_VOCAB, model);
-    int port = port_free();
-    int pid  = test::program_start(std::string(NEUROSEED_LLAMA_BIN) + "/llama-server",
-                                   {"-m", model, "--host", "127.0.0.1", "--port", std::to_string(port), "-c", "2048",
-                                    "-t", "2", "-np", "1", "--no-webui"},
-                                   log);
-    struct Stop {
-        int pid;
-        ~Stop() { test::program_stop(pid); }
-    } stop{pid};
-
-    httplib::Client client("127.0.0.1", port);
-    client.set_connection_timeout(1);
-    bool healthy  = false;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!healthy && std::chrono::steady_clock::now() < deadline) {
-        if (waitpid(pid, nullptr, WNOHANG) == pid) {
-            stop.pid = 0;
-            break;
-        }
-        auto res = client.Get("/health");
-        healthy  = res && res->status == 200;
-        if (!healthy) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ASSERT_TRUE(healthy) << "llama-server did not become healthy; its log:\n" << test::file_read(log);
+    test::LlamaServer server(model, dir.path());
+    ASSERT_TRUE(server.healthy()) << "llama-server did not become healthy; its log:\n" << server.log();
 
     SynthRequest request         = request_make();
     request.sampling.max_tokens  = 16;
     request.sampling.temperature = 0;
     std::string texts[2];
     for (bool stream : {true, false}) {
-        BackendOptions options  = options_make("http://127.0.0.1:" + std::to_string(port), stream);
+        BackendOptions options  = options_make(server.url(), stream);
         options.timeout_seconds = 60;
         Answer r                = run(options, -1, request);
         SCOPED_TRACE(stream ? "streamed" : "whole");
