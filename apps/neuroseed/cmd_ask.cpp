@@ -133,6 +133,8 @@ void command_ask_add(CLI::App & app, Context & ctx) {
         ->capture_default_str()
         ->check(CLI::IsMember({"auto", "ru", "en", "zh"}));
     sub->add_option("--today", args->options.reference_date, "The date 'last year' counts from (YYYY-MM-DD)");
+    sub->add_flag("--history", args->options.history,
+                  "Also use facts superseded by later ones (`remember --supersedes`)");
     sub->add_option("--trace", args->trace, "Write the whole trace to FILE.json");
     sub->add_option("--vocab", args->vocab, "GGUF vocabulary for budgets (default: bundled Qwen2 vocabulary)");
     sub->add_flag("--quiet", args->quiet, "No trace summary on stderr");

@@ -20,7 +20,7 @@ namespace neuroseed::cli {
 
 namespace {
 
-nlohmann::json hit_json(const Hit & h, bool explain) {
+nlohmann::json hit_json(const Hit & h, bool explain, bool history) {
     nlohmann::json j = {{"unit_id", h.unit.id},
                         {"note_id", h.unit.note_id},
                         {"note", h.note_title},
@@ -29,6 +29,7 @@ nlohmann::json hit_json(const Hit & h, bool explain) {
                         {"external_id", h.unit.external_id},
                         {"score", h.score},
                         {"text", h.unit.text}};
+    if (history) j["superseded"] = h.superseded;
     if (explain) {
         for (const auto & s : h.signals) j["signals"][s.name] = {{"rank", s.rank}, {"score", s.score}};
     }
@@ -92,6 +93,8 @@ void command_search_add(CLI::App & app, Context & ctx) {
         ->capture_default_str()
         ->check(CLI::Range(1, 10000));
     sub->add_flag("--explain", args->explain, "Show each signal's rank and score");
+    sub->add_flag("--history", args->options.history,
+                  "Also return facts superseded by later ones (`remember --supersedes`), marked as such");
     sub->add_option("--hops", args->hops,
                     "Scenes in the chain of thought (1: one retrieval; more: each scene searches from the names and "
                     "concepts the last one found, as `ask` does)")
@@ -109,9 +112,10 @@ void command_search_add(CLI::App & app, Context & ctx) {
             auto    run = [&](const std::string & query) {
                 if (args->hops <= 1) return memory.search(query, args->options);
                 SceneOptions scenes;
-                scenes.hops = args->hops;
-                scenes.k    = args->options.k;
-                auto chain  = scene_chain(memory, store, lexicon, interpret(query, lexicon), scenes);
+                scenes.hops    = args->hops;
+                scenes.k       = args->options.k;
+                scenes.history = args->options.history;
+                auto chain     = scene_chain(memory, store, lexicon, interpret(query, lexicon), scenes);
                 if (chain.evidence.size() > args->options.k) chain.evidence.resize(args->options.k);
                 return chain.evidence;
             };
@@ -136,7 +140,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
                     }
                     nlohmann::json out = {{"id", q.value("id", nlohmann::json())}, {"hits", nlohmann::json::array()}};
                     for (const auto & h : run(q["query"].get<std::string>())) {
-                        out["hits"].push_back(hit_json(h, args->explain));
+                        out["hits"].push_back(hit_json(h, args->explain, args->options.history));
                     }
                     std::puts(out.dump().c_str());
                 }
@@ -146,7 +150,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
             auto hits = run(args->query);
             if (ctx.json) {
                 auto arr = nlohmann::json::array();
-                for (const auto & h : hits) arr.push_back(hit_json(h, args->explain));
+                for (const auto & h : hits) arr.push_back(hit_json(h, args->explain, args->options.history));
                 std::puts(arr.dump(2).c_str());
                 return 0;
             }
@@ -154,8 +158,9 @@ void command_search_add(CLI::App & app, Context & ctx) {
                 const auto & h = hits[i];
                 std::string  text(utf8_truncate(h.unit.text, 300));
                 if (text.size() < h.unit.text.size()) text += "…";
-                fmt::print("{:>2}. [{:.3f}] {} · {}{}\n", i + 1, h.score, h.note_title, h.unit.speaker,
-                           h.unit.timestamp.empty() ? "" : " · " + h.unit.timestamp);
+                fmt::print("{:>2}. [{:.3f}] {} · {}{}{}\n", i + 1, h.score, h.note_title, h.unit.speaker,
+                           h.unit.timestamp.empty() ? "" : " · " + h.unit.timestamp,
+                           h.superseded ? " · superseded" : "");
                 if (args->explain) {
                     std::string line;
                     for (const auto & s : h.signals)

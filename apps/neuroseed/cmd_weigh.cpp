@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "compile/compile.h"
 #include "llm/llm.h"
 #include "progress.h"
 #include "store/store.h"
@@ -29,6 +30,45 @@ std::string per_token(uint64_t chars, int64_t tokens) {
     return tokens > 0 ? fmt::format("{:.2f}", static_cast<double>(chars) / static_cast<double>(tokens)) : "-";
 }
 
+std::string ratio(size_t part, size_t whole) {
+    return whole > 0 ? fmt::format("{:.4f}", static_cast<double>(part) / static_cast<double>(whole)) : "-";
+}
+
+// The three answers to "how many tokens does my memory weigh" for a compiled pack, side by side.
+int pack_weigh(const std::string & dir, bool json) {
+    Pack pack = pack_read(dir);
+    struct Row {
+        const char * key;
+        const char * label;
+        size_t       tokens;
+    };
+    const Row rows[] = {{"corpus", "raw corpus", pack.corpus_tokens},
+                        {"rag", "dense RAG pack (rag/*.md)", pack.rag_tokens},
+                        {"core", "compressed core (system_prompt.chatml)", pack.core_tokens}};
+    if (json) {
+        nlohmann::json out = {{"pack", dir}, {"system_budget", pack.system_budget}, {"chunks", pack.chunks.size()}};
+        for (const auto & r : rows) {
+            out[r.key] = {{"tokens", r.tokens},
+                          {"ratio_to_corpus", pack.corpus_tokens > 0 ? static_cast<double>(r.tokens) /
+                                                                           static_cast<double>(pack.corpus_tokens)
+                                                                     : 0.0}};
+        }
+        std::puts(out.dump(2).c_str());
+        return 0;
+    }
+    fmt::print("{:<40} {:>12} {:>10} {:>12}\n", "pack " + dir, "tokens", "share", "corpus / it");
+    for (const auto & r : rows) {
+        std::string times =
+            r.tokens > 0
+                ? fmt::format("{:.1f}x", static_cast<double>(pack.corpus_tokens) / static_cast<double>(r.tokens))
+                : "-";
+        fmt::print("{:<40} {:>12} {:>10} {:>12}\n", r.label, r.tokens, ratio(r.tokens, pack.corpus_tokens), times);
+    }
+    fmt::print("\nsystem prompt budget {} tokens (template included); {} RAG chunk(s)\n", pack.system_budget,
+               pack.chunks.size());
+    return 0;
+}
+
 nlohmann::json group_json(const WeighGroup & g) {
     return {{"key", g.key},     {"label", g.label}, {"tokens", g.tokens},
             {"chars", g.chars}, {"bytes", g.bytes}, {"items", g.items}};
@@ -40,18 +80,22 @@ void command_weigh_add(CLI::App & app, Context & ctx) {
     struct Args {
         WeighOptions options;
         std::string  vocab;
+        std::string  pack;
     };
     auto   args = std::make_shared<Args>();
     auto * sub  = app.add_subcommand("weigh", "Exact token weight of the memory for the target model");
     sub->footer(std::string(kConvention) +
                 "\n\nExamples:\n  neuroseed weigh\n  neuroseed weigh --by role --json\n  neuroseed weigh --vocab "
-                "~/models/qwen2.5-7b-instruct-q4_k_m.gguf");
+                "~/models/qwen2.5-7b-instruct-q4_k_m.gguf\n  neuroseed weigh --pack seed   (raw corpus, RAG pack and "
+                "core side by side)");
     sub->add_option("--by", args->options.by, "note, role, language, conversation or source")->capture_default_str();
     sub->add_option("--vocab", args->vocab, "GGUF file whose vocabulary counts (default: bundled Qwen2 vocabulary)");
     sub->add_option("--threads", args->options.threads, "Tokenizer threads (default: all cores)");
+    sub->add_option("--pack", args->pack, "A compiled pack: weigh the raw corpus, its RAG chunks and its core");
     json_flag_add(*sub, ctx);
     sub->callback([&ctx, args] {
         ctx.run = [&ctx, args] {
+            if (!args->pack.empty()) return pack_weigh(args->pack, ctx.json);
             Store       store(ctx.store_dir);
             auto        vocab = Vocab::load(args->vocab.empty() ? vocab_default_path() : args->vocab);
             ProgressBar bar("weigh");

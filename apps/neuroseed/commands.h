@@ -27,6 +27,11 @@ void command_index_add(CLI::App & app, Context & ctx);
 void command_search_add(CLI::App & app, Context & ctx);
 void command_zones_add(CLI::App & app, Context & ctx);
 void command_ask_add(CLI::App & app, Context & ctx);
+void command_compile_add(CLI::App & app, Context & ctx);
+void command_validate_add(CLI::App & app, Context & ctx);
+void command_remember_add(CLI::App & app, Context & ctx);
+void command_forget_add(CLI::App & app, Context & ctx);
+void command_deltas_add(CLI::App & app, Context & ctx);
 
 // Adds --json to a subcommand (every command has it).
 void json_flag_add(CLI::App & sub, Context & ctx);

@@ -30,6 +30,11 @@ int main(int argc, char ** argv) {
     command_search_add(app, ctx);
     command_zones_add(app, ctx);
     command_ask_add(app, ctx);
+    command_compile_add(app, ctx);
+    command_validate_add(app, ctx);
+    command_remember_add(app, ctx);
+    command_forget_add(app, ctx);
+    command_deltas_add(app, ctx);
 
     try {
         app.parse(argc, argv);

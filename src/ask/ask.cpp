@@ -51,10 +51,11 @@ Answer ask(Store & store, Memory & memory, Lexicon & lexicon, Backend & backend,
 
     clock = std::chrono::steady_clock::now();
     SceneOptions scene_options;
-    scene_options.hops = options.hops;
-    scene_options.k    = options.k;
-    answer.chain       = scene_chain(memory, store, lexicon, answer.input, scene_options);
-    double chain_ms    = ms_since(clock);
+    scene_options.hops    = options.hops;
+    scene_options.k       = options.k;
+    scene_options.history = options.history;
+    answer.chain          = scene_chain(memory, store, lexicon, answer.input, scene_options);
+    double chain_ms       = ms_since(clock);
     for (const auto & s : answer.chain.scenes) {
         answer.cost.resonance_ms += s.cost.lexical_ms + s.cost.graph_ms + s.cost.dense_ms + s.cost.context_ms;
     }

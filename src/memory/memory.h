@@ -68,6 +68,7 @@ struct Hit {
     std::string              note_title;
     double                   score = 0;
     std::vector<SignalScore> signals;
+    bool                     superseded = false;  // replaced by a later fact (only returned with history)
 };
 
 // A span of time a question names ("last May"), as ISO 8601 bounds [from, to).
@@ -78,7 +79,8 @@ struct TimeWindow {
 
 struct SearchOptions {
     size_t                  k = 10;
-    std::vector<TimeWindow> windows;  // units dated inside any of them get the "time" signal
+    std::vector<TimeWindow> windows;          // units dated inside any of them get the "time" signal
+    bool                    history = false;  // also return units of superseded messages (marked as such)
 };
 
 // A concept the query activated in the concept graph (a stemmed term) with its share of the activation,

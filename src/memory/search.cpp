@@ -252,10 +252,14 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
         if (!units.count(id)) missing.push_back(id);
     }
     for (auto & u : store.units_by_id(missing)) units.emplace(u.id, std::move(u));
+    // Superseded facts are out of retrieval unless history is asked for; the set is usually empty or small.
+    auto             superseded = store.units_superseded();
     std::vector<Hit> hits;
     for (int64_t id : candidate_ids) {
         auto found_unit = units.find(id);
         if (found_unit == units.end()) continue;  // a stale index row: its unit is gone
+        bool replaced = superseded.count(id) > 0;
+        if (replaced && !options.history) continue;
         Unit & unit      = found_unit->second;
         auto   it        = lexical.find(unit.id);
         auto   own       = it == lexical.end() ? std::pair<double, int>{0, 0} : it->second;
@@ -277,7 +281,8 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
                      {"graph", activated > 0 ? graph_rank[unit.id] : 0, activated},
                      {"dense", similar > 0 ? dense_rank[unit.id] : 0, similar}};
         if (!options.windows.empty()) h.signals.push_back({"time", 0, dated ? 1.0 : 0.0});
-        h.unit = std::move(unit);
+        h.superseded = replaced;
+        h.unit       = std::move(unit);
         hits.push_back(std::move(h));
     }
     std::stable_sort(hits.begin(), hits.end(), [](const Hit & a, const Hit & b) { return a.score > b.score; });

@@ -1,9 +1,13 @@
-// Internal to store/: the schema, version 1. Bump kStoreSchemaVersion and add a migration for any change.
+// Internal to store/: the schema, version 2. Bump kStoreSchemaVersion and add a migration for any change.
+//
+// Version 2 added the Δ-log (deltas), the marks that keep forgotten and superseded memories so across
+// re-imports (marks), the superseded messages (superseded) and an index of units by message. Every statement is
+// CREATE ... IF NOT EXISTS, so running the whole schema over a version 1 store is its migration.
 #pragma once
 
 namespace neuroseed {
 
-inline constexpr int  kStoreSchemaVersion = 1;
+inline constexpr int  kStoreSchemaVersion = 2;
 inline constexpr char kStoreMagic[]       = "neuroseed-store";
 
 inline constexpr char kStoreSchema[] = R"sql(
@@ -57,6 +61,17 @@ CREATE TABLE IF NOT EXISTS unit_zones (
 CREATE INDEX IF NOT EXISTS unit_zones_zone ON unit_zones(zone_id, score);
 CREATE TABLE IF NOT EXISTS dense_terms (term TEXT PRIMARY KEY, idf REAL NOT NULL, vec BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS units_message ON units(message_id);
+CREATE TABLE IF NOT EXISTS deltas (
+    seq INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, at TEXT NOT NULL, target TEXT NOT NULL,
+    detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS deltas_no_update BEFORE UPDATE ON deltas
+    BEGIN SELECT RAISE(ABORT, 'the delta log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS deltas_no_delete BEFORE DELETE ON deltas
+    BEGIN SELECT RAISE(ABORT, 'the delta log is append-only'); END;
+CREATE TABLE IF NOT EXISTS marks (key TEXT PRIMARY KEY, kind TEXT NOT NULL, code TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS superseded (
+    message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE, code TEXT NOT NULL);
 )sql";
 
 }  // namespace neuroseed

@@ -3,6 +3,7 @@
 #include "core/core.h"
 #include "store/schema.sql.h"
 #include "store/sqlite_stmt.h"
+#include "store/store_write.h"
 
 #include <fmt/format.h>
 #include <zstd.h>
@@ -15,8 +16,6 @@
 namespace neuroseed {
 
 namespace fs = std::filesystem;
-
-namespace {
 
 std::string now_iso() {
     std::time_t t = std::time(nullptr);
@@ -34,6 +33,8 @@ std::string zstd_pack(std::string_view text) {
     out.resize(n);
     return out;
 }
+
+namespace {
 
 std::string zstd_unpack(std::string_view packed, uint64_t size, int64_t note_id) {
     std::string out(size, '\0');
@@ -126,18 +127,23 @@ Store::Store(const std::string & dir) : dir_(dir) {
             }
             Stmt version(db_, "SELECT value FROM meta WHERE key = 'schema_version'");
             int  v = version.step() ? std::atoi(version.text(0).c_str()) : 0;
-            if (v != kStoreSchemaVersion) {
-                throw Error(
-                    ErrorKind::corrupt, path,
-                    fmt::format("store schema version {} is not the {} this neuroseed reads", v, kStoreSchemaVersion));
+            if (v > kStoreSchemaVersion) {
+                throw Error(ErrorKind::corrupt, path,
+                            fmt::format("store schema version {} is newer than the {} this neuroseed reads; use a "
+                                        "newer neuroseed",
+                                        v, kStoreSchemaVersion));
             }
+            if (v < 1) throw Error(ErrorKind::corrupt, path, "the store has no valid schema version");
         }
-        sqlite_exec(db_, "BEGIN IMMEDIATE");
-        sqlite_exec(db_, kStoreSchema);
-        Stmt put(db_, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
-        put.bind(1, "magic").bind(2, kStoreMagic).run();
-        put.bind(1, "schema_version").bind(2, std::to_string(kStoreSchemaVersion)).run();
-        sqlite_exec(db_, "COMMIT");
+        // A new store is created, and an older one upgraded, in one transaction: the schema only adds tables
+        // and indexes, so running it whole is the migration.
+        sqlite_transaction(db_, [&] {
+            sqlite_exec(db_, kStoreSchema);
+            Stmt put(db_, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
+            put.bind(1, "magic").bind(2, kStoreMagic).run();
+            Stmt version(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)");
+            version.bind(1, std::to_string(kStoreSchemaVersion)).run();
+        });
     } catch (const Error & e) {
         sqlite3_close(db_);
         db_ = nullptr;
@@ -171,104 +177,11 @@ std::optional<SourceRecord> Store::source_find(const std::string & path) {
                         s.text(6)};
 }
 
-SourceWrite Store::source_begin(const SourceRecord & source, int64_t run_id) {
-    sqlite_exec(db_, "BEGIN IMMEDIATE");
-    try {
-        auto old = source_find(source.path);
-        if (old && old->content_hash != source.content_hash) {
-            Stmt change(db_,
-                        "INSERT INTO source_changes (path, old_hash, new_hash, changed_at, run_id) "
-                        "VALUES (?, ?, ?, ?, ?)");
-            change.bind(1, source.path).bind(2, old->content_hash).bind(3, source.content_hash);
-            change.bind(4, now_iso()).bind(5, run_id).run();
-        }
-        Stmt up(db_,
-                "INSERT INTO sources (path, format, content_hash, bytes, repair, imported_at, run_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET format = excluded.format, "
-                "content_hash = excluded.content_hash, bytes = excluded.bytes, repair = excluded.repair, "
-                "imported_at = excluded.imported_at, run_id = excluded.run_id");
-        up.bind(1, source.path).bind(2, source.format).bind(3, source.content_hash);
-        up.bind(4, static_cast<int64_t>(source.bytes)).bind(5, source.repair).bind(6, now_iso()).bind(7, run_id);
-        up.run();
-        Stmt id(db_, "SELECT id FROM sources WHERE path = ?");
-        id.bind(1, source.path);
-        id.step();
-        int64_t source_id = id.int64(0);
-        Stmt    drop(db_, "DELETE FROM notes WHERE source_id = ?");
-        drop.bind(1, source_id).run();
-        return SourceWrite(*this, source_id);
-    } catch (...) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
-}
-
 std::vector<SourceChange> Store::source_changes() {
     std::vector<SourceChange> out;
     Stmt s(db_, "SELECT path, old_hash, new_hash, changed_at, run_id FROM source_changes ORDER BY id");
     while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4)});
     return out;
-}
-
-SourceWrite::SourceWrite(Store & store, int64_t source_id) : store_(&store), source_id_(source_id) {}
-
-SourceWrite::SourceWrite(SourceWrite && o) noexcept :
-    store_(o.store_), source_id_(o.source_id_), notes_(o.notes_), messages_(o.messages_), open_(o.open_) {
-    o.open_ = false;
-}
-
-SourceWrite::~SourceWrite() {
-    if (open_) sqlite3_exec(store_->db_, "ROLLBACK", nullptr, nullptr, nullptr);
-}
-
-void SourceWrite::note_add(const Note & note) {
-    sqlite3 * db = store_->db_;
-    Stmt      n(db,
-                "INSERT INTO notes (source_id, uid, kind, title, created_at, updated_at, meta, raw_zstd, raw_bytes, "
-                     "raw_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    n.bind(1, source_id_).bind(2, note.uid).bind(3, note.kind).bind(4, note.title).bind(5, note.created_at);
-    n.bind(6, note.updated_at).bind(7, note.meta_json.empty() ? "{}" : note.meta_json);
-    n.bind_blob(8, zstd_pack(note.raw)).bind(9, static_cast<int64_t>(note.raw.size())).bind(10, content_hash(note.raw));
-    n.run();
-    int64_t note_id = sqlite3_last_insert_rowid(db);
-
-    Stmt link(
-        db, "INSERT INTO links (note_id, message_id, kind, target, alias, anchor, label) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    auto link_add = [&](const Link & l, std::optional<int64_t> message_id) {
-        link.bind(1, note_id);
-        if (message_id)
-            link.bind(2, *message_id);
-        else
-            link.bind_null(2);
-        link.bind(3, l.kind).bind(4, l.target).bind(5, l.alias).bind(6, l.anchor).bind(7, l.label).run();
-    };
-    for (const auto & l : note.links) link_add(l, std::nullopt);
-
-    Stmt m(db, fmt::format("INSERT INTO messages (note_id, seq, {}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           kMessageColumns)
-                   .c_str());
-    int  seq = 0;
-    for (const auto & msg : note.messages) {
-        m.bind(1, note_id).bind(2, seq++).bind(3, msg.role).bind(4, msg.author).bind(5, msg.text);
-        m.bind(6, msg.timestamp).bind(7, msg.external_id).bind(8, msg.parent_external_id).bind(9, msg.content_type);
-        m.bind(10, msg.model).bind(11, msg.section).bind(12, msg.branch);
-        m.bind(13, static_cast<int64_t>(msg.src_begin)).bind(14, static_cast<int64_t>(msg.src_end));
-        m.run();
-        int64_t message_id = sqlite3_last_insert_rowid(db);
-        for (const auto & l : msg.links) link_add(l, message_id);
-    }
-    ++notes_;
-    messages_ += note.messages.size();
-}
-
-void SourceWrite::repair_set(const std::string & repair) {
-    Stmt s(store_->db_, "UPDATE sources SET repair = ? WHERE id = ?");
-    s.bind(1, repair).bind(2, source_id_).run();
-}
-
-void SourceWrite::commit() {
-    sqlite_exec(store_->db_, "COMMIT");
-    open_ = false;
 }
 
 std::vector<NoteRow> Store::notes_list() {

@@ -3,7 +3,11 @@
 //
 // Every source file is replaced in one transaction (SourceWrite): a crash or kill -9 at any moment leaves the
 // store exactly as it was before that file, and the next import resumes. The store carries a magic and a
-// schema version; a file that is not a neuroseed store, or a newer one, is refused with a clear error.
+// schema version; a file that is not a neuroseed store, or a newer one, is refused with a clear error, and an
+// older one is upgraded in one transaction.
+//
+// The Δ-log (deltas) records every change to the memory — a file imported or edited, a fact remembered,
+// superseded or forgotten — in the same transaction as the change, so the log and the data never disagree.
 #pragma once
 
 #include "import/import.h"
@@ -15,6 +19,7 @@
 #include <tuple>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 struct sqlite3;
@@ -101,9 +106,43 @@ struct SourceChange {
     int64_t     run_id = 0;
 };
 
+// One entry of the Δ-log. The chain: each delta's hash covers the previous delta's hash and all its own fields,
+// so changing, dropping or reordering a past entry breaks every hash after it.
+struct Delta {
+    int64_t     seq = 0;
+    std::string code;       // "D000001": the sequence number, zero-padded; ASCII so any shell can type it
+    std::string kind;       // import | edit | add | supersede | forget
+    std::string at;         // ISO 8601, UTC
+    std::string target;     // source path, fact code, message external id, or "note:<hash of its uid>"
+    std::string detail;     // a JSON object of hashes and counts; never the text of what was forgotten
+    std::string prev_hash;  // the previous delta's hash, "" for the first
+    std::string hash;       // delta_hash() of this delta
+};
+
+// XXH3-128 of the previous hash and every other field, each length-prefixed.
+std::string delta_hash(const Delta & delta);
+std::string delta_code(int64_t seq);
+
+// What a supersede or a forget acts on: a whole note, or some messages of one note.
+struct MemoryTarget {
+    std::string          name;  // how the Δ-log names it (Delta::target)
+    int64_t              note_id = 0;
+    std::vector<int64_t> message_ids;  // empty: the whole note
+};
+
+struct ForgetCounts {
+    size_t                   notes    = 0;
+    size_t                   messages = 0;
+    size_t                   units    = 0;
+    std::vector<std::string> hashes;  // content hashes of what went (the note's raw text, or each message's text)
+};
+
 class Store;
+struct MarkSet;
 
 // An open transaction that replaces one source file's notes. Destroying it without commit() rolls back.
+// Notes and messages the user forgot are left out (and their bytes blanked in the raw text); messages the user
+// superseded are marked again. commit() appends the "import" or "edit" delta.
 class SourceWrite {
   public:
     SourceWrite(SourceWrite &&) noexcept;
@@ -116,16 +155,22 @@ class SourceWrite {
 
     size_t notes() const { return notes_; }
     size_t messages() const { return messages_; }
+    // Notes and messages left out because they were forgotten.
+    size_t forgotten() const { return forgotten_; }
 
   private:
     friend class Store;
     SourceWrite(Store & store, int64_t source_id);
 
-    Store * store_;
-    int64_t source_id_;
-    size_t  notes_    = 0;
-    size_t  messages_ = 0;
-    bool    open_     = true;
+    Store *                  store_;
+    int64_t                  source_id_;
+    size_t                   notes_     = 0;
+    size_t                   messages_  = 0;
+    size_t                   forgotten_ = 0;
+    bool                     open_      = true;
+    std::shared_ptr<MarkSet> marks_;
+    std::string              path_, format_, old_hash_, new_hash_;  // old_hash_ is "" for a new source
+    size_t                   notes_before_ = 0, messages_before_ = 0;
 };
 
 class Store {
@@ -172,7 +217,8 @@ class Store {
     void index_note(int64_t note_id, const std::string & raw_hash, const std::string & vocab_id,
                     const std::vector<Unit> & units, const std::vector<UnitTerms> & terms,
                     const std::string & note_terms);
-    // Drops index rows of notes that no longer exist; returns how many rows went.
+    // Drops index rows of notes that no longer exist, and the mark a forget leaves for the next build; returns
+    // how many rows went (so a build after a forget redoes statistics, zones and the dense space).
     size_t            index_prune();
     std::vector<Unit> units_of_note(int64_t note_id);
     std::vector<Unit> units_by_id(const std::vector<int64_t> & ids);
@@ -206,6 +252,39 @@ class Store {
     void term_df_refresh();
     // In how many units each term occurs (for IDF); terms absent from the index are left out.
     std::unordered_map<std::string, int64_t> terms_df(const std::vector<std::string> & terms);
+
+    // The Δ-log, oldest first.
+    std::vector<Delta> deltas_list();
+    // Runs `body` as one write transaction: committed when it returns, rolled back when it throws. A change and
+    // the delta that describes it go in the same one.
+    void write(const std::function<void()> & body);
+    // Inside write() (or a SourceWrite): appends a delta and returns it; its code is the next one.
+    Delta delta_append(const std::string & kind, const std::string & target, const std::string & detail_json);
+    // The code the next delta will get (inside write(), the one delta_append() will give).
+    std::string delta_code_next();
+    // Inside write(): stores a note as the only note of a source no file backs (a remembered fact).
+    int64_t note_add_unsourced(const std::string & source_path, const std::string & format, const Note & note);
+    // Inside write(): marks the target's messages superseded by delta `code` (search leaves them out unless asked
+    // for history). The mark holds across re-imports of the target's file. Returns how many messages.
+    size_t memory_supersede(const MemoryTarget & target, const std::string & code);
+    // Inside write(): removes the target's text from the store — its messages (or whole note), their bytes in the
+    // note's raw text, units, lexical rows and the statistics and zones derived from them — and remembers it so
+    // a re-import of its file leaves it out. The next index_build() redoes the zones and the dense space.
+    ForgetCounts memory_forget(const MemoryTarget & target, const std::string & code);
+    // After a forget: copies the write-ahead log into the database and truncates it, so no page image of the
+    // removed text stays in the log (removed pages are zeroed: secure_delete).
+    void checkpoint();
+    // (message id, note id) of every message with this external id.
+    std::vector<std::pair<int64_t, int64_t>> messages_by_external_id(const std::string & external_id);
+    // Ids of the units of superseded messages.
+    std::unordered_set<int64_t> units_superseded();
+
+    // compile: every indexed unit with its message's role ("" for none) and its zone (0 when it has none, with
+    // the unit's score in it), in note, message and part order.
+    void units_pack_each(
+        const std::function<void(const Unit &, const std::string & role, int64_t zone_id, double zone_score)> & fn);
+    // compile: the texts of these messages, by id (absent ids are left out).
+    std::unordered_map<int64_t, std::string> messages_text(const std::vector<int64_t> & ids);
 
     sqlite3 * db() { return db_; }
 

@@ -84,6 +84,7 @@ size_t Store::index_prune() {
         sqlite_exec(db_, "DELETE FROM units_fts WHERE rowid NOT IN (SELECT id FROM units)");
         sqlite_exec(db_, "DELETE FROM notes_fts WHERE rowid NOT IN (SELECT id FROM notes)");
         sqlite_exec(db_, "DELETE FROM index_state WHERE note_id NOT IN (SELECT id FROM notes)");
+        sqlite_exec(db_, "DELETE FROM meta WHERE key = 'index.stale'");  // left by a forget
         return static_cast<size_t>(sqlite3_total_changes(db_)) - before;
     });
 }
