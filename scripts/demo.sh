@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian 12 machine and runs neuroseed on the bundled sample vault (two design
 # notes that arrive double-encoded, UTF-8 read as Mac Roman): import with repair, list, weigh, index, search,
-# zones, and an answer with its trace (ask).
+# zones, an answer with its trace (ask), and a seed pack compiled, weighed and validated.
 # Embedded default: no server, no model download. The demo store is build/demo-store (made fresh each run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,3 +37,12 @@ echo
 echo "== neuroseed ask \"В каких форматах переносить память в Qwen?\"  (extractive backend: no model)"
 ns ask "В каких форматах переносить память в Qwen?" --trace "$root/build/demo-trace.json"
 echo "(whole trace: build/demo-trace.json)"
+echo
+echo "== neuroseed compile --out build/demo-pack  (the seed pack: system prompt, core tree, RAG chunks, LoRA data)"
+ns compile --out "$root/build/demo-pack"
+echo
+echo "== neuroseed weigh --pack build/demo-pack  (three answers to 'how many tokens does my memory weigh')"
+ns weigh --pack "$root/build/demo-pack"
+echo
+echo "== neuroseed validate build/demo-pack"
+ns validate "$root/build/demo-pack"
