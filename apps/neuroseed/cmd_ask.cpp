@@ -1,4 +1,5 @@
 #include "ask/ask.h"
+#include "backend_flags.h"
 #include "commands.h"
 #include "core/core.h"
 #include "lexicon/lexicon.h"
@@ -15,19 +16,6 @@
 namespace neuroseed::cli {
 
 namespace {
-
-// "adapter.gguf:0.5" -> {adapter.gguf, 0.5}; a bare path has scale 1.
-LoraSpec lora_parse(const std::string & spec) {
-    LoraSpec out{spec, 1.0f};
-    size_t   colon = spec.rfind(':');
-    if (colon != std::string::npos && colon + 1 < spec.size()) {
-        char *      end   = nullptr;
-        std::string tail  = spec.substr(colon + 1);
-        float       scale = std::strtof(tail.c_str(), &end);
-        if (end && *end == '\0') out = {spec.substr(0, colon), scale};
-    }
-    return out;
-}
 
 void trace_write(const std::string & path, const nlohmann::json & trace) {
     std::string tmp = path + ".tmp";
@@ -74,15 +62,13 @@ void summary_print(const Answer & a) {
 
 void command_ask_add(CLI::App & app, Context & ctx) {
     struct Args {
-        std::string              question;
-        BackendOptions           backend;
-        std::vector<std::string> loras;
-        std::string              model;
-        AskOptions               options;
-        std::string              trace;
-        std::string              vocab;
-        bool                     no_stream = false;
-        bool                     quiet     = false;
+        std::string  question;
+        BackendFlags backend;
+        AskOptions   options;
+        std::string  trace;
+        std::string  vocab;
+        bool         no_stream = false;
+        bool         quiet     = false;
     };
     auto   args = std::make_shared<Args>();
     auto * sub  = app.add_subcommand("ask", "Answer a question from the memory, with any model or none");
@@ -95,17 +81,7 @@ void command_ask_add(CLI::App & app, Context & ctx) {
         "  neuroseed ask \"what did I decide about LoRA?\" --backend llama --model qwen2.5-7b-instruct-q4_k_m.gguf\n"
         "  neuroseed ask \"...\" --backend openai --endpoint http://127.0.0.1:11434/v1 --model qwen2.5:7b");
     sub->add_option("question", args->question, "The question")->required();
-    sub->add_option("--backend", args->backend.kind, "extractive | llama | openai")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"extractive", "llama", "openai"}));
-    sub->add_option("--model", args->model, "llama: GGUF file; openai: the server's model name");
-    sub->add_option("--lora", args->loras, "llama: LoRA adapter FILE.gguf[:SCALE] (repeatable)");
-    sub->add_option("--ctx", args->backend.model.ctx, "llama: context window in tokens")->capture_default_str();
-    sub->add_option("--threads", args->backend.model.threads, "llama: threads (0: all cores)")->capture_default_str();
-    sub->add_option("--endpoint", args->backend.endpoint, "openai: server URL, e.g. http://127.0.0.1:8080/v1");
-    sub->add_option("--api-key", args->backend.api_key, "openai: API key (default: $OPENAI_API_KEY)");
-    sub->add_option("--timeout", args->backend.timeout_seconds, "openai: seconds to wait for the server")
-        ->capture_default_str();
+    backend_flags_add(*sub, args->backend);
     sub->add_flag("--no-stream", args->no_stream, "openai: ask for the whole answer at once");
     sub->add_option("--max-tokens", args->options.sampling.max_tokens, "Longest answer in tokens")
         ->capture_default_str()
@@ -141,14 +117,7 @@ void command_ask_add(CLI::App & app, Context & ctx) {
     json_flag_add(*sub, ctx);
     sub->callback([&ctx, args] {
         ctx.run = [&ctx, args] {
-            BackendOptions & b = args->backend;
-            b.stream           = !args->no_stream;
-            if (b.kind == "llama") b.model.path = args->model;
-            if (b.kind == "openai") b.model_name = args->model;
-            if (b.api_key.empty() && std::getenv("OPENAI_API_KEY")) b.api_key = std::getenv("OPENAI_API_KEY");
-            for (const auto & l : args->loras) b.model.loras.push_back(lora_parse(l));
-            if (b.kind != "llama" && !b.model.loras.empty())
-                throw Error(ErrorKind::invalid_input, "--lora", "only the llama backend applies LoRA adapters");
+            BackendOptions b = backend_flags_resolve(args->backend, !args->no_stream);
 
             Store store(ctx.store_dir);
             if (store.units_count() == 0)

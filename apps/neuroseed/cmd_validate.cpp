@@ -1,3 +1,4 @@
+#include "backend_flags.h"
 #include "commands.h"
 #include "compile/compile.h"
 #include "core/core.h"
@@ -18,19 +19,6 @@ namespace {
 
 // The exit code when the score is under --min-score.
 constexpr int kExitBelowMinScore = 1;
-
-// "adapter.gguf:0.5" -> {adapter.gguf, 0.5}; a bare path has scale 1 (as `ask --lora` reads it).
-LoraSpec lora_parse(const std::string & spec) {
-    LoraSpec out{spec, 1.0f};
-    size_t   colon = spec.rfind(':');
-    if (colon != std::string::npos && colon + 1 < spec.size()) {
-        char *      end   = nullptr;
-        std::string tail  = spec.substr(colon + 1);
-        float       scale = std::strtof(tail.c_str(), &end);
-        if (end && *end == '\0') out = {spec.substr(0, colon), scale};
-    }
-    return out;
-}
 
 std::string terms_cell(const ProbeResult & r) {
     if (r.probe.kind == "control") return r.answer_pass ? "phrase" : "no phrase";
@@ -91,19 +79,17 @@ void report_print(const ValidationReport & r) {
 
 void command_validate_add(CLI::App & app, Context & ctx) {
     struct Args {
-        std::string              pack;
-        BackendOptions           backend;
-        std::string              model;
-        std::vector<std::string> loras;
-        std::string              probes;
-        std::string              write_probes;
-        std::string              vocab;
-        ProbeOptions             generate;
-        ValidateOptions          options;
-        double                   min_score = -1;
+        std::string     pack;
+        BackendFlags    backend;
+        std::string     probes;
+        std::string     write_probes;
+        std::string     vocab;
+        ProbeOptions    generate;
+        ValidateOptions options;
+        double          min_score = -1;
     };
-    auto args               = std::make_shared<Args>();
-    args->backend.model.ctx = 8192;
+    auto args                       = std::make_shared<Args>();
+    args->backend.options.model.ctx = 8192;
     auto * sub = app.add_subcommand("validate", "Check that a seed pack retrieves, fits its budget and answers");
     sub->footer(
         "Probes come from the pack (key facts quoted in core.json and a sample of chunk sentences: each question "
@@ -125,17 +111,7 @@ void command_validate_add(CLI::App & app, Context & ctx) {
         "  neuroseed validate seed/ --backend llama --model qwen2.5-7b-instruct-q4_k_m.gguf --lora seed-lora.gguf "
         "--json");
     sub->add_option("pack", args->pack, "The pack folder (what `neuroseed compile --out` wrote)")->required();
-    sub->add_option("--backend", args->backend.kind, "Who answers: extractive | llama | openai")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"extractive", "llama", "openai"}));
-    sub->add_option("--model", args->model, "llama: GGUF file; openai: the server's model name");
-    sub->add_option("--lora", args->loras, "llama: LoRA adapter FILE.gguf[:SCALE] (repeatable)");
-    sub->add_option("--ctx", args->backend.model.ctx, "llama: context window in tokens")->capture_default_str();
-    sub->add_option("--threads", args->backend.model.threads, "llama: threads (0: all cores)")->capture_default_str();
-    sub->add_option("--endpoint", args->backend.endpoint, "openai: server URL, e.g. http://127.0.0.1:8080/v1");
-    sub->add_option("--api-key", args->backend.api_key, "openai: API key (default: $OPENAI_API_KEY)");
-    sub->add_option("--timeout", args->backend.timeout_seconds, "openai: seconds to wait for the server")
-        ->capture_default_str();
+    backend_flags_add(*sub, args->backend);
     auto * probes = sub->add_option("--probes", args->probes, "Read probes from FILE.jsonl instead of making them");
     sub->add_option("--write-probes", args->write_probes, "Write the generated probes to FILE.jsonl and stop")
         ->excludes(probes);
@@ -158,14 +134,7 @@ void command_validate_add(CLI::App & app, Context & ctx) {
     json_flag_add(*sub, ctx);
     sub->callback([&ctx, args] {
         ctx.run = [&ctx, args] {
-            BackendOptions & b = args->backend;
-            b.stream           = false;
-            if (b.kind == "llama") b.model.path = args->model;
-            if (b.kind == "openai") b.model_name = args->model;
-            if (b.api_key.empty() && std::getenv("OPENAI_API_KEY")) b.api_key = std::getenv("OPENAI_API_KEY");
-            for (const auto & l : args->loras) b.model.loras.push_back(lora_parse(l));
-            if (b.kind != "llama" && !b.model.loras.empty())
-                throw Error(ErrorKind::invalid_input, "--lora", "only the llama backend applies LoRA adapters");
+            BackendOptions b = backend_flags_resolve(args->backend, false);
 
             Pack               pack = pack_read(args->pack);
             std::vector<Probe> probes;
