@@ -4,6 +4,7 @@
 #include "synth/synth.h"
 #include "support/tiny_gguf.h"
 #include "validate/pack_fixture.h"
+#include "validate/text.h"
 #include "validate/validate.h"
 
 #include <gtest/gtest.h>
@@ -16,21 +17,6 @@ using namespace neuroseed;
 using namespace neuroseed::test;
 
 namespace {
-
-std::string collapse(const std::string & s) {
-    std::string out;
-    bool        space = false;
-    for (char c : s) {
-        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += c;
-    }
-    return out;
-}
 
 std::vector<Probe> generated() {
     Lexicon lexicon;
@@ -92,7 +78,7 @@ TEST(ProbeGeneration, ExpectedChunksHoldTheFactAndItsTerms) {
             auto c =
                 std::find_if(pack.chunks.begin(), pack.chunks.end(), [&](const PackChunk & c) { return c.id == id; });
             ASSERT_NE(c, pack.chunks.end()) << id;
-            EXPECT_NE(collapse(c->text).find(collapse(p.fact)), std::string::npos) << p.id;
+            EXPECT_NE(whitespace_collapse(c->text).find(whitespace_collapse(p.fact)), std::string::npos) << p.id;
         }
         for (const auto & term : p.expect_terms)
             EXPECT_NE(lexicon.normalize(p.fact).find(term), std::string::npos) << p.id << ": " << term;
