@@ -52,6 +52,24 @@ fs::path data_path(const std::string & relative) {
     return fs::path(NEUROSEED_TEST_DATA) / relative;
 }
 
+namespace {
+
+// In a forked child: stdin, stdout and stderr from the given descriptors, then the program (no shell).
+[[noreturn]] void child_exec(const std::string & program, const std::vector<std::string> & args, int in, int out,
+                             int err) {
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char *> argv;
+    argv.push_back(const_cast<char *>(program.c_str()));
+    for (const auto & a : args) argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+}
+
+}  // namespace
+
 RunResult program_run(const std::string & program, const std::vector<std::string> & args) {
     TempDir tmp;
     auto    out_path = tmp / "stdout";
@@ -61,15 +79,7 @@ RunResult program_run(const std::string & program, const std::vector<std::string
         int in  = open("/dev/null", O_RDONLY);
         int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(err, 2);
-        std::vector<char *> argv;
-        argv.push_back(const_cast<char *>(program.c_str()));
-        for (const auto & a : args) argv.push_back(const_cast<char *>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(program.c_str(), argv.data());
-        _exit(127);
+        child_exec(program, args, in, out, err);
     }
     int status = 0;
     waitpid(pid, &status, 0);
@@ -84,15 +94,7 @@ int cli_start(const std::vector<std::string> & args) {
     pid_t pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(null, 2);
-        std::vector<char *> argv;
-        argv.push_back(const_cast<char *>(NEUROSEED_BIN));
-        for (const auto & a : args) argv.push_back(const_cast<char *>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(NEUROSEED_BIN, argv.data());
-        _exit(127);
+        child_exec(NEUROSEED_BIN, args, null, null, null);
     }
     return pid;
 }
@@ -102,15 +104,7 @@ int program_start(const std::string & program, const std::vector<std::string> & 
     if (pid == 0) {
         int in  = open("/dev/null", O_RDONLY);
         int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-        dup2(in, 0);
-        dup2(log, 1);
-        dup2(log, 2);
-        std::vector<char *> argv;
-        argv.push_back(const_cast<char *>(program.c_str()));
-        for (const auto & a : args) argv.push_back(const_cast<char *>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(program.c_str(), argv.data());
-        _exit(127);
+        child_exec(program, args, in, log, log);
     }
     return pid;
 }
