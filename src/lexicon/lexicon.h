@@ -1,9 +1,11 @@
 // lexicon: the words of a text as retrieval sees them. Text is normalised (NFKC with case folding, ё -> е),
 // split into words by ICU's word break rules (which also segment Chinese, by dictionary), stripped of stop
 // words, and stemmed with Snowball (Russian for Cyrillic words, English for Latin ones). The same function
-// serves the index and the query, so both sides always agree.
+// serves the index and the query, so both sides always agree. It also splits text into sentences, for what
+// quotes sentences back (the extractive answer, validation's probes).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,5 +44,16 @@ class Lexicon {
 // Terms as the index stores them: one string, separated by single spaces (terms never contain spaces).
 std::string              terms_join(const std::vector<std::string> & terms);
 std::vector<std::string> terms_split(std::string_view joined);
+
+// A text's sentences in order: each line on its own (lists and tables are line-shaped); lines of bare markup
+// (table rules, fences, rules) dropped; a list item or table row kept whole as one sentence; other lines split
+// by ICU's sentence rules ("3.5" and "e.g. so" end nothing; "。" does). Trimmed of spaces and quote marks ('>').
+std::vector<std::string> sentences_split(std::string_view text);
+
+// A list item ("- x", "* x", "+ x", "1. x", "1) x") or a table row ("| a | b |"), after indent or quote marks.
+bool sentence_list_item(std::string_view line);
+
+// Words as a reader counts them, to measure sentences: runs between spaces, tabs and line breaks.
+size_t sentence_words(std::string_view text);
 
 }  // namespace neuroseed

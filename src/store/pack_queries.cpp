@@ -28,14 +28,7 @@ void Store::units_pack_each(
 }
 
 std::unordered_map<int64_t, std::string> Store::messages_text(const std::vector<int64_t> & ids) {
-    std::unordered_map<int64_t, std::string> out;
-    Stmt                                     s(db_, "SELECT text FROM messages WHERE id = ?");
-    for (int64_t id : ids) {
-        s.bind(1, id);
-        if (s.step()) out.emplace(id, s.text(0));
-        s.reset();
-    }
-    return out;
+    return sqlite_texts_by_id(db_, "SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))", ids);
 }
 
 }  // namespace neuroseed

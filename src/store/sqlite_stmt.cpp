@@ -78,4 +78,17 @@ std::string Stmt::blob(int col) const {
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
 }
 
+std::unordered_map<int64_t, std::string> sqlite_texts_by_id(sqlite3 * db, const char * sql,
+                                                            const std::vector<int64_t> & ids) {
+    std::unordered_map<int64_t, std::string> out;
+    if (ids.empty()) return out;
+    std::string json;
+    for (int64_t id : ids) json += (json.empty() ? "[" : ",") + std::to_string(id);
+    json += ']';
+    Stmt s(db, sql);
+    s.bind(1, json);
+    while (s.step()) out.emplace(s.int64(0), s.text(1));
+    return out;
+}
+
 }  // namespace neuroseed

@@ -253,14 +253,8 @@ std::vector<Link> Store::note_links(int64_t note_id) {
 }
 
 std::unordered_map<int64_t, std::string> Store::note_titles(const std::vector<int64_t> & note_ids) {
-    std::unordered_map<int64_t, std::string> out;
-    Stmt                                     s(db_, "SELECT title FROM notes WHERE id = ?");
-    for (int64_t id : note_ids) {
-        s.bind(1, id);
-        if (s.step()) out.emplace(id, s.text(0));
-        s.reset();
-    }
-    return out;
+    return sqlite_texts_by_id(db_, "SELECT id, title FROM notes WHERE id IN (SELECT value FROM json_each(?))",
+                              note_ids);
 }
 
 std::vector<MessageRow> Store::note_message_rows(int64_t note_id) {

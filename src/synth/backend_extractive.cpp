@@ -6,9 +6,6 @@
 #include "lexicon/lexicon.h"
 #include "synth/backends.h"
 
-#include <unicode/brkiter.h>
-#include <unicode/unistr.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -32,66 +29,6 @@ struct Sentence {
     double                   score     = 0;
     bool                     list_line = false;  // a "- item", "1. item" or "| table |" line
 };
-
-bool list_line(const std::string & line) {
-    size_t i = line.find_first_not_of(" \t>");
-    if (i == std::string::npos) return false;
-    char c = line[i];
-    if (c == '-' || c == '*' || c == '|' || c == '+') return true;
-    size_t d = i;
-    while (d < line.size() && std::isdigit(static_cast<unsigned char>(line[d]))) ++d;
-    return d > i && d < line.size() && (line[d] == '.' || line[d] == ')');
-}
-
-// A line of markup that says nothing by itself: a table rule, a fence, a rule, an empty quote.
-bool noise_line(const std::string & line) {
-    return line.find_first_not_of(" \t>|-:=*_#`~") == std::string::npos;
-}
-
-std::string tidy(std::string s) {
-    size_t a = s.find_first_not_of(" \t\r\n>");
-    if (a == std::string::npos) return "";
-    size_t b = s.find_last_not_of(" \t\r\n");
-    return s.substr(a, b - a + 1);
-}
-
-// Sentences of one unit: lines first (lists and tables are line-shaped), then ICU sentence breaks in prose.
-std::vector<std::string> sentences_of(const std::string & text) {
-    std::vector<std::string>            out;
-    UErrorCode                          status = U_ZERO_ERROR;
-    std::unique_ptr<icu::BreakIterator> it(icu::BreakIterator::createSentenceInstance(icu::Locale::getRoot(), status));
-    size_t                              start = 0;
-    while (start <= text.size()) {
-        size_t      end  = text.find('\n', start);
-        std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        start            = end == std::string::npos ? text.size() + 1 : end + 1;
-        if (noise_line(line)) continue;
-        if (list_line(line) || U_FAILURE(status)) {
-            out.push_back(tidy(line));
-            continue;
-        }
-        icu::UnicodeString u = icu::UnicodeString::fromUTF8(line);
-        it->setText(u);
-        for (int32_t a = it->first(), b = it->next(); b != icu::BreakIterator::DONE; a = b, b = it->next()) {
-            std::string s;
-            u.tempSubString(a, b - a).toUTF8String(s);
-            s = tidy(s);
-            if (!s.empty()) out.push_back(s);
-        }
-    }
-    return out;
-}
-
-size_t words_in(const std::string & s) {
-    size_t n  = 0;
-    bool   in = false;
-    for (char c : s) {
-        bool space = c == ' ' || c == '\n' || c == '\t';
-        if (!space && !in) ++n;
-        in = !space;
-    }
-    return n;
-}
 
 const char * sources_word(const std::string & language) {
     if (language == "ru") return "Источники";
@@ -120,9 +57,9 @@ class ExtractiveBackend : public Backend {
         std::vector<Sentence>         sentences;
         std::map<std::string, size_t> df;  // in how many sentences each question term occurs
         for (size_t e = 0; e < evidence.size(); ++e) {
-            auto parts = sentences_of(evidence[e].unit.text);
+            auto parts = sentences_split(evidence[e].unit.text);
             for (size_t p = 0; p < parts.size(); ++p) {
-                Sentence              s{e, p, parts[p], lexicon_.terms(parts[p]), 0, list_line(parts[p])};
+                Sentence              s{e, p, parts[p], lexicon_.terms(parts[p]), 0, sentence_list_item(parts[p])};
                 std::set<std::string> unique(s.terms.begin(), s.terms.end());
                 for (const auto & t : unique) {
                     if (wanted.count(t)) ++df[t];
@@ -141,7 +78,7 @@ class ExtractiveBackend : public Backend {
             }
             double rank_prior = 1.0 / (1.0 + 0.15 * static_cast<double>(s.evidence));
             // Very long sentences hold many terms by chance.
-            double length = 1.0 / std::sqrt(std::max<double>(1.0, static_cast<double>(words_in(s.text)) / 25.0));
+            double length = 1.0 / std::sqrt(std::max<double>(1.0, static_cast<double>(sentence_words(s.text)) / 25.0));
             s.score       = matched * rank_prior * length;
         }
 
@@ -153,7 +90,7 @@ class ExtractiveBackend : public Backend {
         std::set<size_t> chosen;
         size_t           words = 0;
         auto             take  = [&](size_t i) {
-            size_t w = words_in(sentences[i].text);
+            size_t w = sentence_words(sentences[i].text);
             if (chosen.count(i) || (words > 0 && words + w > limit)) return false;
             chosen.insert(i);
             words += w;

@@ -6,16 +6,12 @@
 #include "validate/validate.h"
 
 #include <fmt/format.h>
-#include <unicode/brkiter.h>
-#include <unicode/unistr.h>
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
 namespace neuroseed {
@@ -33,41 +29,6 @@ std::string trim(std::string_view s) {
     if (a == std::string::npos) return "";
     size_t b = s.find_last_not_of(" \t\r\n");
     return std::string(s.substr(a, b - a + 1));
-}
-
-size_t words_in(std::string_view s) {
-    size_t n  = 0;
-    bool   in = false;
-    for (char c : s) {
-        bool space = c == ' ' || c == '\n' || c == '\t';
-        if (!space && !in) ++n;
-        in = !space;
-    }
-    return n;
-}
-
-// Sentences of a text: lines first (lists and tables are line-shaped), then ICU sentence breaks.
-std::vector<std::string> sentences_of(std::string_view text) {
-    std::vector<std::string>            out;
-    UErrorCode                          status = U_ZERO_ERROR;
-    std::unique_ptr<icu::BreakIterator> it(icu::BreakIterator::createSentenceInstance(icu::Locale::getRoot(), status));
-    std::istringstream                  lines{std::string(text)};
-    for (std::string line; std::getline(lines, line);) {
-        if (line.find_first_not_of(" \t\r>|-:=*_#`~") == std::string::npos) continue;
-        if (U_FAILURE(status)) {
-            out.push_back(trim(line));
-            continue;
-        }
-        icu::UnicodeString u = icu::UnicodeString::fromUTF8(line);
-        it->setText(u);
-        for (int32_t a = it->first(), b = it->next(); b != icu::BreakIterator::DONE; a = b, b = it->next()) {
-            std::string s;
-            u.tempSubString(a, b - a).toUTF8String(s);
-            s = trim(s);
-            if (!s.empty()) out.push_back(s);
-        }
-    }
-    return out;
 }
 
 bool content_word(const Lexicon::Word & w) {
@@ -121,7 +82,7 @@ bool fact_probe(Corpus & corpus, const std::string & sentence, Probe & probe) {
         while (fact.size() >= tail.size() && fact.compare(fact.size() - tail.size(), tail.size(), tail) == 0)
             fact = trim(fact.substr(0, fact.size() - tail.size()));
     }
-    if (words_in(fact) > kMaxSentenceWords) return false;
+    if (sentence_words(fact) > kMaxSentenceWords) return false;
     std::string collapsed = whitespace_collapse(fact);
     if (collapsed.empty() || corpus.facts_taken.count(collapsed)) return false;
 
@@ -189,7 +150,7 @@ std::vector<std::string> sentences_central(Corpus & corpus, const std::string & 
         double      score;
     };
     std::vector<Scored> scored;
-    for (auto & s : sentences_of(text)) {
+    for (auto & s : sentences_split(text)) {
         auto                  terms = corpus.lexicon.terms(s);
         std::set<std::string> unique(terms.begin(), terms.end());
         double                sum = 0;

@@ -41,3 +41,56 @@ TEST(Lexicon, TermsJoinAndSplitRoundTrip) {
     EXPECT_EQ(terms_split(terms_join(terms)), terms);
     EXPECT_TRUE(terms_split("").empty());
 }
+
+TEST(Sentences, SplitsEnglishProseButNotDecimalsOrLowercaseAbbreviations) {
+    EXPECT_EQ(sentences_split("Version 3.5 is out. It is faster, e.g. twice as fast! Is it?"),
+              (std::vector<std::string>{"Version 3.5 is out.", "It is faster, e.g. twice as fast!", "Is it?"}));
+}
+
+TEST(Sentences, SplitsRussianProse) {
+    EXPECT_EQ(sentences_split("Встреча в 10.30 прошла хорошо. Т. е. всё по плану! Что дальше?"),
+              (std::vector<std::string>{"Встреча в 10.30 прошла хорошо.", "Т. е. всё по плану!", "Что дальше?"}));
+}
+
+TEST(Sentences, SplitsChineseAtFullWidthStops) {
+    EXPECT_EQ(sentences_split("长期记忆很重要。我们把它迁移到模型里！然后呢？"),
+              (std::vector<std::string>{"长期记忆很重要。", "我们把它迁移到模型里！", "然后呢？"}));
+}
+
+TEST(Sentences, KeepsEachListItemWholeOnItsOwnLine) {
+    EXPECT_EQ(sentences_split("Steps: install, then run.\n- Install the 2.0 build. Then restart.\n1. First item\n"
+                              "  2) Second item"),
+              (std::vector<std::string>{"Steps: install, then run.", "- Install the 2.0 build. Then restart.",
+                                        "1. First item", "2) Second item"}));
+}
+
+TEST(Sentences, KeepsClosingMarkdownMarksWithTheirSentence) {
+    EXPECT_EQ(sentences_split("*Pipeline: text → scene → answer.*\n**Done.** Then `run it.` Next. **Bold** start."),
+              (std::vector<std::string>{"*Pipeline: text → scene → answer.*", "**Done.**", "Then `run it.`", "Next.",
+                                        "**Bold** start."}));
+}
+
+TEST(Sentences, KeepsTableRowsAndDropsTheirRules) {
+    EXPECT_EQ(sentences_split("| Module | Size |\n|:---|---:|\n| core | 3.5 MB |"),
+              (std::vector<std::string>{"| Module | Size |", "| core | 3.5 MB |"}));
+}
+
+TEST(Sentences, DropsMarkupLinesAndQuoteMarks) {
+    EXPECT_EQ(sentences_split("> Quoted here. Still quoted.\r\n```\r\n---\r\n\r\n***\nLast one."),
+              (std::vector<std::string>{"Quoted here.", "Still quoted.", "Last one."}));
+    EXPECT_TRUE(sentences_split("").empty());
+    EXPECT_TRUE(sentences_split("\n\n| --- |\n").empty());
+}
+
+TEST(Sentences, ListItemsNeedAMarkerAndASpace) {
+    for (std::string_view line : {"- item", "  * item", "+ item", "> 1. item", "12) item", "| a | b |", "-"})
+        EXPECT_TRUE(sentence_list_item(line)) << line;
+    for (std::string_view line : {"3.5 GB is enough", "-5 degrees outside", "*emphasis* here", "plain text", ""})
+        EXPECT_FALSE(sentence_list_item(line)) << line;
+}
+
+TEST(Sentences, CountsWordsBetweenSpaces) {
+    EXPECT_EQ(sentence_words("  Version 3.5\tis\nout. "), 4u);
+    EXPECT_EQ(sentence_words("长期记忆很重要。"), 1u);
+    EXPECT_EQ(sentence_words(""), 0u);
+}
