@@ -85,8 +85,8 @@ struct LexicalHit {
 
 // A semantic zone: a community of the concept graph (the seed's "archetypal node").
 struct ZoneRow {
-    int64_t     id = 0;
-    std::string name;        // its three most central words
+    int64_t     id = 0;      // a stable key: kept across rebuilds while the zone lives, never given to another
+    std::string name;        // three of its central words (the most central when it was named)
     std::string words_json;  // JSON array of its most central words, best first
     int64_t     tokens = 0;  // tokens of the units assigned to it
     int64_t     units  = 0;
@@ -228,15 +228,26 @@ class Store {
     // BM25 over units and over whole notes; `match` is an FTS5 query. Column weights: terms, speaker, context.
     std::vector<LexicalHit>             units_match(const std::string & match, size_t limit);
     std::unordered_map<int64_t, double> notes_match(const std::string & match, size_t limit);
-    // Replaces all zones and unit assignments in one transaction; UnitZone::zone_id indexes `zones`.
-    void                 zones_replace(const std::vector<ZoneRow> & zones, const std::vector<UnitZone> & members);
+    // Replaces all zones and unit assignments in one transaction; UnitZone::zone_id indexes `zones`. A row whose
+    // id is set keeps that id; a row with id 0 gets a fresh one, above every id this store ever gave a zone (so a
+    // retired zone's id never comes back). Returns the ids, in the order of `zones`.
+    std::vector<int64_t> zones_replace(const std::vector<ZoneRow> & zones, const std::vector<UnitZone> & members);
     std::vector<ZoneRow> zones_list();
+    // Every zoned unit's zone id, by unit id.
+    std::unordered_map<int64_t, int64_t> zones_membership();
     // The units that stand best for a zone.
     std::vector<Unit> zone_units(int64_t zone_id, size_t limit);
     // The zone each of these units belongs to (units without a zone are absent).
     std::unordered_map<int64_t, int64_t> units_zone(const std::vector<int64_t> & unit_ids);
     // Every unit's id, token count, text and indexed terms, in id order.
     void units_each(const std::function<void(const Unit &, const std::string & terms)> & fn);
+    // Every unit's lexical row (terms, speaker, context), in unit id order, and every note's terms, in note id
+    // order: what memory's in-memory lexical index is built from.
+    // The position is the unit's place in its note: (seq, part).
+    void units_lexical_each(
+        const std::function<void(int64_t unit_id, int64_t note_id, std::pair<int, int> position, const UnitTerms &)> &
+            fn);
+    void notes_lexical_each(const std::function<void(int64_t note_id, const std::string & terms)> & fn);
 
     // The dense model's term vectors (float32 blobs) and IDF, replaced whole.
     void dense_terms_replace(const std::vector<std::tuple<std::string, double, std::string>> & rows);

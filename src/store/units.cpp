@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 namespace neuroseed {
 
 namespace {
@@ -157,21 +159,42 @@ std::unordered_map<int64_t, double> Store::notes_match(const std::string & match
     return out;
 }
 
-void Store::zones_replace(const std::vector<ZoneRow> & zones, const std::vector<UnitZone> & members) {
-    sqlite_transaction(db_, [&] {
+std::vector<int64_t> Store::zones_replace(const std::vector<ZoneRow> & zones, const std::vector<UnitZone> & members) {
+    return sqlite_transaction(db_, [&] {
+        // The highest id ever given lives in meta: the zones table forgets retired rows, and SQLite would hand a
+        // retired rowid out again.
+        Stmt last_read(db_,
+                       "SELECT max(COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'zones.last_id'), 0), "
+                       "COALESCE((SELECT max(id) FROM zones), 0))");
+        last_read.step();
+        int64_t           last = last_read.int64(0);
+        std::set<int64_t> live;
+        Stmt              live_read(db_, "SELECT id FROM zones");
+        while (live_read.step()) live.insert(live_read.int64(0));
+        std::set<int64_t> kept;
+        for (const auto & z : zones) {
+            if (z.id == 0) continue;
+            // Only a zone that exists now can keep its id; anything else would revive a retired one.
+            if (!live.count(z.id) || !kept.insert(z.id).second) {
+                throw Error(ErrorKind::internal, "store", fmt::format("zone id {} is not a live zone's", z.id));
+            }
+        }
         sqlite_exec(db_, "DELETE FROM unit_zones");
         sqlite_exec(db_, "DELETE FROM zones");
-        Stmt                 add(db_, "INSERT INTO zones (name, words, tokens, units) VALUES (?, ?, ?, ?)");
+        Stmt                 add(db_, "INSERT INTO zones (id, name, words, tokens, units) VALUES (?, ?, ?, ?, ?)");
         std::vector<int64_t> ids;
         for (const auto & z : zones) {
-            add.bind(1, z.name).bind(2, z.words_json).bind(3, z.tokens).bind(4, z.units).run();
-            ids.push_back(sqlite3_last_insert_rowid(db_));
+            ids.push_back(z.id != 0 ? z.id : ++last);
+            add.bind(1, ids.back()).bind(2, z.name).bind(3, z.words_json).bind(4, z.tokens).bind(5, z.units).run();
         }
         Stmt member(db_, "INSERT INTO unit_zones (unit_id, zone_id, score) VALUES (?, ?, ?)");
         for (const auto & m : members) {
             member.bind(1, m.unit_id).bind(2, ids.at(static_cast<size_t>(m.zone_id)));
             member.bind_real(3, m.score).run();
         }
+        Stmt keep_last(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES ('zones.last_id', ?)");
+        keep_last.bind(1, std::to_string(last)).run();
+        return ids;
     });
 }
 
@@ -201,6 +224,13 @@ std::unordered_map<int64_t, int64_t> Store::units_zone(const std::vector<int64_t
         if (s.step()) out[id] = s.int64(0);
         s.reset();
     }
+    return out;
+}
+
+std::unordered_map<int64_t, int64_t> Store::zones_membership() {
+    std::unordered_map<int64_t, int64_t> out;
+    Stmt                                 s(db_, "SELECT unit_id, zone_id FROM unit_zones");
+    while (s.step()) out.emplace(s.int64(0), s.int64(1));
     return out;
 }
 
@@ -237,14 +267,9 @@ void Store::meta_set(const std::string & key, const std::string & value) {
 }
 
 std::unordered_map<int64_t, std::string> Store::units_terms(const std::vector<int64_t> & ids) {
-    std::unordered_map<int64_t, std::string> out;
-    Stmt                                     s(db_, "SELECT terms FROM units_fts WHERE rowid = ?");
-    for (int64_t id : ids) {
-        s.bind(1, id);
-        if (s.step()) out.emplace(id, s.text(0));
-        s.reset();
-    }
-    return out;
+    // FTS5 answers "rowid IN (...)" with one rowid lookup per value, not a scan.
+    return sqlite_texts_by_id(db_, "SELECT rowid, terms FROM units_fts WHERE rowid IN (SELECT value FROM json_each(?))",
+                              ids);
 }
 
 std::unordered_map<std::string, int64_t> Store::terms_df(const std::vector<std::string> & terms) {
