@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -42,31 +43,96 @@ void command_index_add(CLI::App & app, Context & ctx) {
     struct Args {
         IndexOptions options;
         std::string  vocab;
+        bool         corpus = false;
     };
     auto   args = std::make_shared<Args>();
     auto * sub  = app.add_subcommand("index", "Build or update the retrieval index (only changed notes are redone)");
-    sub->footer("Example:\n  neuroseed import ~/vault && neuroseed index");
+    sub->footer(
+        "The dense signal uses a space trained on the corpus unless an embedder is named; the index remembers it, "
+        "later runs and searches reuse it, and texts embedded once are cached.\n\nExamples:\n  neuroseed import "
+        "~/vault && neuroseed index\n  neuroseed index --embed-model bge-m3-q8_0.gguf --threads 4\n  neuroseed "
+        "index --embed-endpoint http://127.0.0.1:8080/v1 --embed-name nomic-embed-text");
     sub->add_option("--unit-tokens", args->options.unit_tokens, "Retrieval unit budget in tokens")
         ->capture_default_str()
         ->check(CLI::Range(16, 8192));
     sub->add_option("--vocab", args->vocab, "GGUF file whose vocabulary counts (default: bundled Qwen2 vocabulary)");
+    EmbedderConfig & e     = args->options.embedder;
+    auto *           model = sub->add_option("--embed-model", e.model_path,
+                                             "Dense signal from this GGUF embedding model (llama.cpp, on the CPU)");
+    sub->add_option("--embed-pooling", e.pooling,
+                    "With --embed-model: mean | cls | last (default: the model's own, "
+                    "mean when it declares none)")
+        ->check(CLI::IsMember({"mean", "cls", "last"}))
+        ->needs(model);
+    sub->add_option("--embed-ctx", e.ctx, "With --embed-model: tokens per decode; longer texts are truncated")
+        ->capture_default_str()
+        ->check(CLI::Range(8, 131072))
+        ->needs(model);
+    sub->add_option("--threads", e.threads, "With --embed-model: threads (0: all cores)")->capture_default_str();
+    auto * endpoint = sub->add_option("--embed-endpoint", e.endpoint,
+                                      "Dense signal from a server with OpenAI's /v1/embeddings (URL)");
+    sub->add_option("--embed-name", e.model_name, "With --embed-endpoint: the model name to ask for")->needs(endpoint);
+    sub->add_option("--embed-api-key", e.api_key,
+                    "With --embed-endpoint: API key (default: $NEUROSEED_EMBED_API_KEY; never stored)");
+    sub->add_option("--embed-timeout", e.timeout_seconds, "With --embed-endpoint: seconds to wait per request")
+        ->capture_default_str();
+    auto * corpus = sub->add_flag("--embed-corpus", args->corpus,
+                                  "Dense signal from the space trained on the corpus (the default; switches back from "
+                                  "an external embedder)");
+    model->excludes(endpoint)->excludes(corpus);
+    endpoint->excludes(corpus);
     json_flag_add(*sub, ctx);
     sub->callback([&ctx, args] {
         ctx.run = [&ctx, args] {
-            Store       store(ctx.store_dir);
-            auto        vocab = Vocab::load(args->vocab.empty() ? vocab_default_path() : args->vocab);
-            ProgressBar bar("index");
-            auto r = index_build(store, *vocab, args->options, [&](size_t d, size_t t) { bar.update(d, t, "notes"); });
+            Store            store(ctx.store_dir);
+            auto             vocab   = Vocab::load(args->vocab.empty() ? vocab_default_path() : args->vocab);
+            IndexOptions     options = args->options;
+            EmbedderConfig & e       = options.embedder;
+            e.kind = args->corpus ? "corpus" : !e.model_path.empty() ? "gguf" : !e.endpoint.empty() ? "openai" : "";
+            ProgressBar                  bar("index");
+            std::unique_ptr<ProgressBar> embed_bar;  // made on the first texts, so its rate counts from there
+            auto                         r = index_build(
+                                        store, *vocab, options, [&](size_t d, size_t t) { bar.update(d, t, "notes"); },
+                                        [&](size_t d, size_t t) {
+                    if (!embed_bar) {
+                        bar.finish();
+                        embed_bar = std::make_unique<ProgressBar>("embed");
+                    }
+                    embed_bar->update(d, t, "texts");
+                });
             bar.finish();
+            if (embed_bar) embed_bar->finish();
+            const DenseReport & d = r.dense;
             if (ctx.json) {
                 nlohmann::json out = {{"notes_indexed", r.notes_indexed},
                                       {"notes_unchanged", r.notes_unchanged},
                                       {"units", r.units},
-                                      {"seconds", r.seconds}};
+                                      {"seconds", r.seconds},
+                                      {"dense",
+                                       {{"embedder", d.embedder},
+                                        {"source", d.source},
+                                        {"kept", d.kept},
+                                        {"dim", d.dim},
+                                        {"embedded", d.embedded},
+                                        {"reused", d.reused},
+                                        {"truncated", d.truncated},
+                                        {"ann", d.ann},
+                                        {"ann_added", d.ann_added},
+                                        {"ann_removed", d.ann_removed},
+                                        {"ann_changed", d.ann_changed}}}};
                 std::puts(out.dump(2).c_str());
+                return 0;
+            }
+            fmt::print("indexed {} note(s), {} unchanged; {} units in the index ({:.2f}s)\n", r.notes_indexed,
+                       r.notes_unchanged, r.units, r.seconds);
+            if (d.embedder.empty()) {
+                fmt::print("dense: none (too little text for a corpus space)\n");
+            } else if (d.embedder == "corpus") {
+                fmt::print("dense: corpus space, {} dims; ANN {}\n", d.dim, d.ann);
             } else {
-                fmt::print("indexed {} note(s), {} unchanged; {} units in the index ({:.2f}s)\n", r.notes_indexed,
-                           r.notes_unchanged, r.units, r.seconds);
+                fmt::print("dense: {} {}, {} dims{}; {} text(s) embedded, {} reused{}; ANN {}\n", d.embedder, d.source,
+                           d.dim, d.kept ? " (kept from the index: --embed-corpus switches back)" : "", d.embedded,
+                           d.reused, d.truncated ? fmt::format(", {} truncated", d.truncated) : "", d.ann);
             }
             return 0;
         };
@@ -80,6 +146,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
         SearchOptions options;
         bool          explain = false;
         int           hops    = 1;
+        std::string   embed_api_key;
     };
     auto   args = std::make_shared<Args>();
     auto * sub  = app.add_subcommand("search", "Find the memories that answer a question");
@@ -100,9 +167,14 @@ void command_search_add(CLI::App & app, Context & ctx) {
                     "concepts the last one found, as `ask` does)")
         ->capture_default_str()
         ->check(CLI::Range(1, 10));
+    sub->add_option("--embed-api-key", args->embed_api_key,
+                    "API key of the embedding server the index was built with (default: $NEUROSEED_EMBED_API_KEY)");
     json_flag_add(*sub, ctx);
     sub->callback([&ctx, args] {
         ctx.run = [&ctx, args] {
+            // Memory opens the index's embedder itself and takes the key from the environment, as for every
+            // command that searches; the flag only sets it for this process.
+            if (!args->embed_api_key.empty()) setenv("NEUROSEED_EMBED_API_KEY", args->embed_api_key.c_str(), 1);
             Store store(ctx.store_dir);
             if (store.units_count() == 0) {
                 throw Error(ErrorKind::unavailable, ctx.store_dir, "the index is empty; run `neuroseed index` first");

@@ -1,5 +1,6 @@
 // llm: the one seam to llama.cpp — nothing else includes llama.h. Loads GGUF files (vocabulary-only for
-// weighing), tokenizes exactly as llama.cpp does, applies chat templates, and routes llama.cpp's logs.
+// weighing), tokenizes exactly as llama.cpp does, applies chat templates, generates, embeds texts (pooled,
+// normalised vectors for the dense signal), and routes llama.cpp's logs.
 //
 // Tokenization convention used everywhere in neuroseed (and stated in `weigh --help`): no BOS/EOS added and
 // special-token text such as "<|im_start|>" is NOT parsed as a special token — the text is weighed as the
@@ -148,6 +149,57 @@ class Model {
     std::unique_ptr<Vocab> vocab_;
     ModelOptions           options_;
     std::string            description_;
+};
+
+// Pooling of token states into one vector per text.
+enum class Pooling { model, mean, cls, last };  // model: what the GGUF declares (mean when it declares none)
+
+// "mean", "cls", "last" (and "" or "model" for Pooling::model); throws Error(invalid_input) for anything else.
+Pooling      pooling_parse(const std::string & name);
+const char * pooling_name(Pooling pooling);
+
+struct EmbeddingOptions {
+    std::string path;  // GGUF embedding model (or any decoder: its pooled hidden states)
+    Pooling     pooling = Pooling::model;
+    // Tokens one decode holds; a text is cut to min(ctx, training context) tokens. llama.cpp keeps a logits row
+    // (vocabulary-wide) per token even when embedding, so memory grows with ctx times the vocabulary.
+    int ctx     = 512;
+    int threads = 0;  // 0: every hardware thread
+};
+
+// A GGUF model run by llama.cpp for embeddings: several texts per decode (one sequence id each), pooled and
+// L2-normalised. Deterministic: the same texts give exactly the same vectors; batched with other texts, a
+// text's vector moves by float rounding only (llama.cpp sums a pool over the whole batch).
+class EmbeddingModel {
+  public:
+    // Throws Error(unavailable) when the file is missing, Error(invalid_input) when llama.cpp cannot load it or
+    // it cannot embed (an encoder-decoder model, a reranker).
+    static std::unique_ptr<EmbeddingModel> load(const EmbeddingOptions & options);
+    ~EmbeddingModel();
+    EmbeddingModel(const EmbeddingModel &)             = delete;
+    EmbeddingModel & operator=(const EmbeddingModel &) = delete;
+
+    // One unit-length vector of dim() floats per text, in order. Texts longer than text_tokens() are cut to
+    // their first tokens (counted in truncated()). Throws Error(invalid_input) for an empty text.
+    std::vector<std::vector<float>> embed(const std::vector<std::string> & texts);
+
+    int                 dim() const { return dim_; }
+    Pooling             pooling() const { return pooling_; }  // the pooling in use, never Pooling::model
+    int                 text_tokens() const { return text_tokens_; }
+    size_t              truncated() const { return truncated_; }
+    const std::string & path() const { return options_.path; }
+    const std::string & id() const { return id_; }  // content hash of the GGUF file
+
+  private:
+    EmbeddingModel() = default;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    EmbeddingOptions      options_;
+    Pooling               pooling_     = Pooling::mean;
+    int                   dim_         = 0;
+    int                   text_tokens_ = 0;
+    size_t                truncated_   = 0;
+    std::string           id_;
 };
 
 // The vocabulary used when none is named: $NEUROSEED_VOCAB, else ggml-vocab-qwen2.gguf beside the running

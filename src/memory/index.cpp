@@ -3,6 +3,7 @@
 #include "lexicon/lexicon.h"
 #include "llm/llm.h"
 #include "memory/dense_index.h"
+#include "memory/lexical.h"
 #include "memory/memory.h"
 
 #include <chrono>
@@ -24,7 +25,7 @@ std::string date_words(const std::string & iso) {
 }  // namespace
 
 IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions & options,
-                        const IndexProgressFn & progress) {
+                        const IndexProgressFn & progress, const IndexProgressFn & embed_progress) {
     auto        started = std::chrono::steady_clock::now();
     IndexReport report;
     Lexicon     lexicon;
@@ -56,8 +57,9 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
     report.units = store.units_count();
     bool changed = report.notes_indexed > 0 || report.pruned > 0;
     if (changed) store.term_df_refresh();
+    if (changed || !LexicalIndex::saved_current(store)) LexicalIndex::build_save(store);
     if (changed || (report.units > 0 && store.zones_list().empty())) zones_build(store);
-    if (changed || !std::filesystem::exists(std::filesystem::path(store.dir()) / "dense.json")) dense_build(store);
+    report.dense = dense_build(store, options.embedder, changed, embed_progress);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }

@@ -5,7 +5,8 @@
 // Signals: BM25 over units (terms, speaker, title/section/date); BM25 over whole notes (a session or
 // conversation as one document: what a question is about often spans several turns); the best neighbouring
 // unit (answers sit next to the turn that names the topic); dense similarity in a space trained on the
-// corpus itself (PPMI + randomized SVD, hnswlib ANN); and activation spread over a query-local concept graph
+// corpus itself (PPMI + randomized SVD) or given by an external embedder (a GGUF model, an /v1/embeddings server),
+// searched through an hnswlib ANN index; and activation spread over a query-local concept graph
 // (personalized PageRank), which reaches evidence that shares no word with the query. They are fused with
 // fixed weights that are the same for every corpus and explained per hit.
 #pragma once
@@ -23,23 +24,58 @@ namespace neuroseed {
 
 class Vocab;
 
+// The space of the dense signal. By default a space trained on the corpus itself (nothing to download); or an
+// external embedder of each unit's text: a GGUF model run by llama.cpp, or a server with OpenAI's
+// /v1/embeddings. dense.json records which one built the index (never the key), and search reuses it.
+struct EmbedderConfig {
+    std::string kind;           // "": what the index was built with (corpus when none); "corpus", "gguf", "openai"
+    std::string model_path;     // gguf
+    std::string pooling;        // gguf: "" the model's own (mean when it declares none), "mean", "cls", "last"
+    int         ctx     = 512;  // gguf: tokens per decode; a longer text is cut (and counted as truncated)
+    int         threads = 0;    // gguf: 0 every hardware thread
+    std::string endpoint;       // openai: server URL (http://host:port, or a base ending in /v1)
+    std::string model_name;     // openai: the request's "model"
+    std::string api_key;        // openai: "" takes $NEUROSEED_EMBED_API_KEY; never written to disk
+    double      timeout_seconds = 120;  // openai: per request
+    size_t      batch           = 64;   // openai: texts per request
+};
+
 struct IndexOptions {
-    int unit_tokens = 256;  // retrieval unit budget, in target-model tokens
+    int            unit_tokens = 256;  // retrieval unit budget, in target-model tokens
+    EmbedderConfig embedder;
+};
+
+// What building the dense signal did. External embeddings are cached by (embedder, text), so a unit whose
+// text was embedded before costs nothing; the ANN index is updated in place unless the space changed.
+struct DenseReport {
+    std::string embedder;           // "corpus", "gguf", "openai"; "" when there is no dense signal
+    std::string source;             // the model file or endpoint (+ model name); "" for the corpus space
+    bool        kept      = false;  // an external embedder taken from the existing index (no embed flags)
+    int         dim       = 0;
+    size_t      embedded  = 0;  // texts embedded in this run (the corpus space re-embeds every unit: it is cheap)
+    size_t      reused    = 0;  // units whose vector came from the cache
+    size_t      truncated = 0;  // texts cut to the embedder's context
+    std::string ann;            // "rebuilt", "updated", "unchanged", "none"
+    size_t      ann_added   = 0;
+    size_t      ann_removed = 0;
+    size_t      ann_changed = 0;  // units whose vector changed (their text did)
 };
 
 struct IndexReport {
-    size_t notes_indexed   = 0;
-    size_t notes_unchanged = 0;
-    size_t pruned          = 0;  // index rows of removed or replaced notes dropped
-    size_t units           = 0;  // units in the whole index afterwards
-    double seconds         = 0;
+    size_t      notes_indexed   = 0;
+    size_t      notes_unchanged = 0;
+    size_t      pruned          = 0;  // index rows of removed or replaced notes dropped
+    size_t      units           = 0;  // units in the whole index afterwards
+    double      seconds         = 0;
+    DenseReport dense;
 };
 
 using IndexProgressFn = std::function<void(size_t done, size_t total)>;
 
-// Builds or updates the index: only notes whose raw text (or the vocabulary) changed are re-cut.
+// Builds or updates the index: only notes whose raw text (or the vocabulary) changed are re-cut, only texts
+// not embedded before are embedded. `progress` counts notes, `embed_progress` texts sent to an external embedder.
 IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions & options,
-                        const IndexProgressFn & progress = {});
+                        const IndexProgressFn & progress = {}, const IndexProgressFn & embed_progress = {});
 
 // Cuts one note's messages into units of at most `budget` tokens: whole messages when they fit, else packed
 // paragraphs, else sentences (ICU), else word runs. Exposed for tests.

@@ -4,6 +4,7 @@
 #include "lexicon/lexicon.h"
 #include "memory/dense_index.h"
 #include "memory/graph.h"
+#include "memory/lexical.h"
 #include "memory/memory.h"
 
 #include <algorithm>
@@ -37,21 +38,15 @@ constexpr size_t kGraphHop2Units = 60;
 // HippoRAG's damping: half the mass returns to the query's terms each step, so activation stays near them.
 constexpr double kGraphDamping = 0.5;
 
-std::string fts_query(const std::vector<std::string> & terms) {
-    std::set<std::string> unique(terms.begin(), terms.end());
-    std::string           out;
-    for (const auto & t : unique) {
-        std::string quoted = "\"";
-        for (char c : t) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-        quoted += "\"";
-        out += (out.empty() ? "" : " OR ") + quoted;
-    }
-    return out;
-}
-
 // BM25's IDF, never negative.
 double idf_of(int64_t df, size_t n) {
     return std::log(1.0 + (static_cast<double>(n) - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
+}
+
+std::unordered_map<int64_t, double> scores_of(const std::vector<LexicalHit> & hits) {
+    std::unordered_map<int64_t, double> out;
+    for (const auto & h : hits) out.emplace(h.unit_id, h.score);
+    return out;
 }
 
 std::unordered_map<int64_t, int> ranks_of(const std::unordered_map<int64_t, double> & scores) {
@@ -65,28 +60,26 @@ std::unordered_map<int64_t, int> ranks_of(const std::unordered_map<int64_t, doub
 
 // The graph signal: hop-1 units from BM25, hop-2 units from the hop-1 units' salient terms, and personalized
 // PageRank over the units and terms of both hops, restarting at the query's terms.
-Activation graph_signal(Store & store, const std::vector<std::string> & query_terms,
+Activation graph_signal(const LexicalIndex & lexical, const std::vector<std::string> & query_terms,
                         const std::vector<LexicalHit> & unit_hits) {
-    size_t               n = store.units_count();
-    std::vector<int64_t> hop1;
-    for (size_t i = 0; i < unit_hits.size() && i < kGraphHop1Units; ++i) hop1.push_back(unit_hits[i].unit_id);
-    auto terms_of = store.units_terms(hop1);
-
-    std::set<std::string>    query_set(query_terms.begin(), query_terms.end());
-    std::vector<std::string> all_terms(query_set.begin(), query_set.end());
-    for (const auto & [id, t] : terms_of)
-        for (auto & w : terms_split(t)) all_terms.push_back(std::move(w));
-    auto df  = store.terms_df(all_terms);
-    auto idf = [&](const std::string & t) {
-        auto it = df.find(t);
-        return it == df.end() ? 0.0 : idf_of(it->second, n);
+    size_t                                                n = lexical.units();
+    std::unordered_map<int64_t, std::vector<std::string>> unit_terms;
+    std::vector<int64_t>                                  hop1;
+    for (size_t i = 0; i < unit_hits.size() && i < kGraphHop1Units; ++i) {
+        hop1.push_back(unit_hits[i].unit_id);
+        unit_terms[hop1.back()] = lexical.unit_terms(hop1.back());
+    }
+    std::set<std::string> query_set(query_terms.begin(), query_terms.end());
+    auto                  idf = [&](const std::string & t) {
+        int64_t df = lexical.df(t);
+        return df == 0 ? 0.0 : idf_of(df, n);
     };
 
     // Expansion terms: weighted by the BM25 score of the units they occur in and by their own rarity.
     std::unordered_map<std::string, double> expansion;
     for (size_t i = 0; i < hop1.size() && i < kExpansionUnits; ++i) {
         std::set<std::string> seen;
-        for (const auto & w : terms_split(terms_of[hop1[i]])) {
+        for (const auto & w : unit_terms[hop1[i]]) {
             if (query_set.count(w) || !seen.insert(w).second) continue;
             expansion[w] += unit_hits[i].score * idf(w);
         }
@@ -98,23 +91,13 @@ Activation graph_signal(Store & store, const std::vector<std::string> & query_te
     for (size_t i = 0; i < ranked.size() && i < kExpansionTerms; ++i) expand_terms.push_back(ranked[i].first);
 
     // Hop-1 terms are already read; only the second hop's units are fetched.
-    std::vector<int64_t> hop2;
-    for (const auto & h : store.units_match(fts_query(expand_terms), kGraphHop2Units)) {
-        if (!terms_of.count(h.unit_id)) hop2.push_back(h.unit_id);
+    for (const auto & h : lexical.units_top(expand_terms, kGraphHop2Units)) {
+        if (!unit_terms.count(h.unit_id)) unit_terms[h.unit_id] = lexical.unit_terms(h.unit_id);
     }
-    terms_of.merge(store.units_terms(hop2));
-    std::unordered_map<int64_t, std::vector<std::string>> unit_terms;
-    std::vector<std::string>                              graph_terms, unknown;
-    for (const auto & [id, t] : terms_of) {
-        unit_terms[id] = terms_split(t);
-        graph_terms.insert(graph_terms.end(), unit_terms[id].begin(), unit_terms[id].end());
-    }
-    for (const auto & t : graph_terms) {
-        if (!df.count(t)) unknown.push_back(t);
-    }
-    for (auto & [t, c] : store.terms_df(unknown)) df.emplace(t, c);
     std::unordered_map<std::string, double> idfs, seeds;
-    for (const auto & t : graph_terms) idfs[t] = idf(t);
+    for (const auto & [id, terms] : unit_terms)
+        for (const auto & t : terms)
+            if (!idfs.count(t)) idfs[t] = idf(t);
     for (const auto & t : query_set) seeds[t] = idf(t);
     return graph_activation(unit_terms, seeds, idfs, kGraphDamping);
 }
@@ -145,12 +128,13 @@ bool in_windows(const std::string & timestamp, const std::vector<TimeWindow> & w
 }  // namespace
 
 struct Memory::Impl {
-    Store &                     store;
-    Lexicon                     lexicon;
-    bool                        dense_loaded = false;
-    std::unique_ptr<DenseIndex> dense;
-    SearchCost                  cost;
-    std::vector<FieldConcept>   field;
+    Store &                       store;
+    Lexicon                       lexicon;
+    bool                          dense_loaded = false;
+    std::unique_ptr<DenseIndex>   dense;
+    std::unique_ptr<LexicalIndex> lexical;
+    SearchCost                    cost;
+    std::vector<FieldConcept>     field;
 
     explicit Impl(Store & s) : store(s) {}
 };
@@ -187,14 +171,15 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     Lexicon & lexicon = impl_->lexicon;
     if (!impl_->dense_loaded) {
         impl_->dense        = dense_load(store);
+        impl_->lexical      = LexicalIndex::open(store);
         impl_->dense_loaded = true;
     }
-    auto        query_terms = lexicon.terms(query);
-    std::string match       = fts_query(query_terms);
-    if (match.empty()) return {};
+    const LexicalIndex & index       = *impl_->lexical;
+    auto                 query_terms = lexicon.terms(query);
+    if (query_terms.empty()) return {};
 
-    auto unit_hits = store.units_match(match, kUnitCandidates);
-    auto note_hits = store.notes_match(match, kNoteCandidates);
+    auto unit_hits = index.units_top(query_terms, kUnitCandidates);
+    auto note_hits = scores_of(index.notes_top(query_terms, kNoteCandidates));
     if (unit_hits.empty()) return {};
     double max_unit = unit_hits.front().score;
     double max_note = 0;
@@ -206,14 +191,14 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     }
     impl_->cost.lexical_ms = lap(clock);
     auto   note_rank       = ranks_of(note_hits);
-    auto   activation      = graph_signal(store, query_terms, unit_hits);
+    auto   activation      = graph_signal(index, query_terms, unit_hits);
     auto & graph           = activation.units;
     impl_->field           = field_of(activation.terms, query_terms);
     auto graph_rank        = ranks_of(graph);
     impl_->cost.graph_ms   = lap(clock);
     std::unordered_map<int64_t, double> dense;
     if (impl_->dense) {
-        auto   nearest = impl_->dense->nearest(impl_->dense->model.embed(query_terms), kDenseCandidates);
+        auto   nearest = impl_->dense->nearest(impl_->dense->embed_query(query, query_terms), kDenseCandidates);
         double best    = nearest.empty() ? 0 : nearest.front().second;
         for (const auto & [id, cosine] : nearest) {
             if (best > 0 && cosine > 0) dense[id] = cosine / best;
@@ -223,15 +208,11 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     impl_->cost.dense_ms = lap(clock);
 
     // Neighbour context: each lexical hit lends its score to the units just before and after it.
-    std::vector<int64_t> lexical_ids;
-    for (const auto & h : unit_hits) lexical_ids.push_back(h.unit_id);
-    auto                                lexical_units = store.units_by_id(lexical_ids);
-    auto                                adjacent      = store.units_adjacent(lexical_units);
     std::unordered_map<int64_t, double> neighbour;
-    for (size_t i = 0; i < lexical_units.size(); ++i) {
-        double s = lexical[lexical_units[i].id].first;
-        for (int64_t id : {adjacent[i].first, adjacent[i].second}) {
-            if (id != 0) neighbour[id] = std::max(neighbour[id], s);
+    for (const auto & h : unit_hits) {
+        auto [before, after] = index.neighbours(h.unit_id);
+        for (int64_t id : {before, after}) {
+            if (id != 0) neighbour[id] = std::max(neighbour[id], lexical[h.unit_id].first);
         }
     }
 
@@ -239,35 +220,33 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     std::set<int64_t> candidate_ids;
     for (const auto * signal : {&neighbour, &graph, &dense})
         for (const auto & [id, v] : *signal) candidate_ids.insert(id);
-    for (int64_t id : lexical_ids) candidate_ids.insert(id);
+    for (const auto & h : unit_hits) candidate_ids.insert(h.unit_id);
     auto value_of = [](const std::unordered_map<int64_t, double> & m, int64_t id) {
         auto it = m.find(id);
         return it == m.end() ? 0.0 : it->second;
     };
-    // The lexical hits' units are already read; only the other candidates are fetched.
+    // Ranking needs only ids and notes, which the lexical index has; SQLite is read for the units returned, and
+    // for every candidate only when time windows need their dates.
     std::unordered_map<int64_t, Unit> units;
-    for (auto & u : lexical_units) units.emplace(u.id, std::move(u));
-    std::vector<int64_t> missing;
-    for (int64_t id : candidate_ids) {
-        if (!units.count(id)) missing.push_back(id);
+    if (!options.windows.empty()) {
+        for (auto & u : store.units_by_id({candidate_ids.begin(), candidate_ids.end()}))
+            units.emplace(u.id, std::move(u));
     }
-    for (auto & u : store.units_by_id(missing)) units.emplace(u.id, std::move(u));
     // Superseded facts are out of retrieval unless history is asked for; the set is usually empty or small.
     auto             superseded = store.units_superseded();
     std::vector<Hit> hits;
     for (int64_t id : candidate_ids) {
-        auto found_unit = units.find(id);
-        if (found_unit == units.end()) continue;  // a stale index row: its unit is gone
         bool replaced = superseded.count(id) > 0;
         if (replaced && !options.history) continue;
-        Unit & unit      = found_unit->second;
-        auto   it        = lexical.find(unit.id);
-        auto   own       = it == lexical.end() ? std::pair<double, int>{0, 0} : it->second;
-        double near      = value_of(neighbour, unit.id);
-        double activated = value_of(graph, unit.id);
-        double similar   = value_of(dense, unit.id);
-        bool   dated     = in_windows(unit.timestamp, options.windows);
-        double session   = max_note > 0 && note_hits.count(unit.note_id) ? note_hits[unit.note_id] / max_note : 0;
+        int64_t note_id   = index.note_of(id);
+        auto    it        = lexical.find(id);
+        auto    own       = it == lexical.end() ? std::pair<double, int>{0, 0} : it->second;
+        double  near      = value_of(neighbour, id);
+        double  activated = value_of(graph, id);
+        double  similar   = value_of(dense, id);
+        auto    dated_it  = units.find(id);
+        bool    dated     = dated_it != units.end() && in_windows(dated_it->second.timestamp, options.windows);
+        double  session   = max_note > 0 && note_hits.count(note_id) ? note_hits[note_id] / max_note : 0;
         // The graph's and the dense space's job is reach: they rank units no lexical signal found, and leave
         // the order of those that were found to the lexical evidence (measured on LoCoMo dev: as reordering
         // signals both cost R@10, as reach they add at R@50).
@@ -276,17 +255,34 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
         h.score = own.first + kWeightSession * session + kWeightNeighbour * near +
                   (found ? 0.0 : kWeightGraph * activated + kWeightDense * similar) + (dated ? kWeightTime : 0.0);
         h.signals = {{"bm25", own.second, own.first},
-                     {"session", note_hits.count(unit.note_id) ? note_rank[unit.note_id] : 0, session},
+                     {"session", note_hits.count(note_id) ? note_rank[note_id] : 0, session},
                      {"neighbour", 0, near},
-                     {"graph", activated > 0 ? graph_rank[unit.id] : 0, activated},
-                     {"dense", similar > 0 ? dense_rank[unit.id] : 0, similar}};
+                     {"graph", activated > 0 ? graph_rank[id] : 0, activated},
+                     {"dense", similar > 0 ? dense_rank[id] : 0, similar}};
         if (!options.windows.empty()) h.signals.push_back({"time", 0, dated ? 1.0 : 0.0});
         h.superseded = replaced;
-        h.unit       = std::move(unit);
+        h.unit.id    = id;
         hits.push_back(std::move(h));
     }
     std::stable_sort(hits.begin(), hits.end(), [](const Hit & a, const Hit & b) { return a.score > b.score; });
-    if (hits.size() > options.k) hits.resize(options.k);
+    // The best k whose units are still there: an index built before a forget may name units that are gone.
+    std::vector<Hit> best;
+    for (size_t from = 0; from < hits.size() && best.size() < options.k;) {
+        size_t               to = std::min(hits.size(), from + (options.k - best.size()));
+        std::vector<int64_t> missing;
+        for (size_t i = from; i < to; ++i) {
+            if (!units.count(hits[i].unit.id)) missing.push_back(hits[i].unit.id);
+        }
+        for (auto & u : store.units_by_id(missing)) units.emplace(u.id, std::move(u));
+        for (size_t i = from; i < to; ++i) {
+            auto found_unit = units.find(hits[i].unit.id);
+            if (found_unit == units.end()) continue;
+            hits[i].unit = std::move(found_unit->second);
+            best.push_back(std::move(hits[i]));
+        }
+        from = to;
+    }
+    hits                   = std::move(best);
     impl_->cost.context_ms = lap(clock);
     std::vector<int64_t> note_ids;
     for (const auto & h : hits) note_ids.push_back(h.unit.note_id);

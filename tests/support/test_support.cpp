@@ -137,12 +137,13 @@ int port_free() {
     return bound == 0 ? ntohs(addr.sin_port) : 0;
 }
 
-LlamaServer::LlamaServer(const std::string & model, const std::filesystem::path & dir) :
+LlamaServer::LlamaServer(const std::string & model, const std::filesystem::path & dir,
+                         const std::vector<std::string> & extra_args) :
     port_(port_free()), log_path_((dir / "llama-server.log").string()) {
-    pid_ = program_start(std::string(NEUROSEED_LLAMA_BIN) + "/llama-server",
-                         {"-m", model, "--host", "127.0.0.1", "--port", std::to_string(port_), "-c", "2048", "-t", "2",
-                          "-np", "1", "--no-webui"},
-                         log_path_);
+    std::vector<std::string> args = {"-m",   model, "--host", "127.0.0.1", "--port", std::to_string(port_), "-c",
+                                     "2048", "-t",  "2",      "-np",       "1",      "--no-webui"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    pid_ = program_start(std::string(NEUROSEED_LLAMA_BIN) + "/llama-server", args, log_path_);
     httplib::Client client("127.0.0.1", port_);
     client.set_connection_timeout(1);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -49,10 +49,11 @@ int port_free();
 
 // llama-server (the pinned build) serving `model` on 127.0.0.1 for the lifetime of the object: started, waited
 // for until /health answers 200 (at most 60 s), stopped on destruction. healthy() is false when it never came
-// up; log() then says why.
+// up; log() then says why. `extra_args` go after the usual ones (e.g. {"--embeddings", "--pooling", "mean"}).
 class LlamaServer {
   public:
-    LlamaServer(const std::string & model, const std::filesystem::path & dir);
+    LlamaServer(const std::string & model, const std::filesystem::path & dir,
+                const std::vector<std::string> & extra_args = {});
     ~LlamaServer();
     LlamaServer(const LlamaServer &)             = delete;
     LlamaServer & operator=(const LlamaServer &) = delete;

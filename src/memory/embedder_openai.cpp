@@ -1,0 +1,213 @@
+// The openai embedder: any server with OpenAI's /v1/embeddings (llama-server --embeddings, Ollama, vLLM,
+// OpenAI itself). Texts go in batches as {"model", "input": [...]}; data[i].embedding is read by data[i].index.
+// Every failure becomes an Error that names the URL and says what came back.
+#include "core/core.h"
+#include "memory/embedder.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+
+namespace neuroseed {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr size_t kBodySnippet = 300;  // bytes of an error body quoted in a message
+
+struct Endpoint {
+    std::string origin;  // scheme://host[:port], what httplib::Client takes
+    std::string path;    // .../v1/embeddings
+    std::string url;     // origin + path: what messages name
+};
+
+// http[s]://host[:port][/base]: requests go to <base>/v1/embeddings, or <base>/embeddings when the base already
+// ends in /v1 (as OpenAI's own URL does), or to the base itself when it names /embeddings.
+Endpoint endpoint_parse(const std::string & base) {
+    auto bad = [&](const std::string & why) {
+        return Error(ErrorKind::invalid_input, "--embed-endpoint",
+                     fmt::format("'{}' is not a server URL: {} (expected e.g. http://127.0.0.1:8080 or "
+                                 "https://api.openai.com/v1)",
+                                 base, why));
+    };
+    for (unsigned char c : base) {
+        if (c <= ' ' || c == 0x7f) throw bad("it contains a space or control character");
+        if (c == '?' || c == '#') throw bad("it has a query or fragment");
+    }
+    size_t scheme_end = base.find("://");
+    if (scheme_end == std::string::npos) throw bad("it does not start with http:// or https://");
+    std::string scheme = base.substr(0, scheme_end);
+    for (char & c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme != "http" && scheme != "https") throw bad("the scheme '" + scheme + "' is not http or https");
+    std::string rest      = base.substr(scheme_end + 3);
+    size_t      slash     = rest.find('/');
+    std::string authority = rest.substr(0, slash);
+    std::string path      = slash == std::string::npos ? "" : rest.substr(slash);
+    if (authority.empty() || authority[0] == ':') throw bad("it names no host");
+    if (authority.find('@') != std::string::npos)
+        throw bad("credentials in the URL are not supported: use --embed-api-key");
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    auto ends_with = [&](const std::string & tail) {
+        return path.size() >= tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    Endpoint e;
+    e.path   = ends_with("/embeddings") ? path : ends_with("/v1") ? path + "/embeddings" : path + "/v1/embeddings";
+    e.origin = scheme + "://" + authority;
+    e.url    = e.origin + e.path;
+    return e;
+}
+
+std::string snippet(const std::string & body) {
+    std::string s(utf8_truncate(body, kBodySnippet));
+    for (auto & c : s)
+        if (c == '\n' || c == '\r') c = ' ';
+    return s.size() < body.size() ? s + "…" : s;
+}
+
+class OpenAIEmbedder final : public Embedder {
+  public:
+    explicit OpenAIEmbedder(const EmbedderConfig & config) :
+        config_(config), endpoint_(endpoint_parse(config.endpoint)) {
+        if (config_.model_name.empty()) config_.model_name = "default";
+        if (config_.api_key.empty()) {
+            if (const char * env = std::getenv("NEUROSEED_EMBED_API_KEY"); env) config_.api_key = env;
+        }
+        if (!(config_.timeout_seconds > 0)) {
+            throw Error(ErrorKind::invalid_input, "--embed-timeout",
+                        "the timeout must be a positive number of seconds");
+        }
+        if (config_.batch == 0) config_.batch = 1;
+    }
+
+    std::string fingerprint() const override { return fmt::format("openai:{}:{}", endpoint_.url, config_.model_name); }
+
+    json describe() const override {
+        return {{"kind", "openai"}, {"endpoint", config_.endpoint}, {"name", config_.model_name}};
+    }
+
+    std::string source() const override { return endpoint_.url + " (" + config_.model_name + ")"; }
+    size_t      batch() const override { return config_.batch; }
+
+    std::vector<std::vector<float>> embed(const std::vector<std::string> & texts) override {
+        std::vector<std::vector<float>> out;
+        for (size_t i = 0; i < texts.size(); i += config_.batch) {
+            std::vector<std::string> part(
+                texts.begin() + static_cast<std::ptrdiff_t>(i),
+                texts.begin() + static_cast<std::ptrdiff_t>(std::min(texts.size(), i + config_.batch)));
+            for (auto & v : request(part)) out.push_back(std::move(v));
+        }
+        return out;
+    }
+
+  private:
+    std::vector<std::vector<float>> request(const std::vector<std::string> & texts) {
+        httplib::Client client(endpoint_.origin);
+        auto            sec = static_cast<time_t>(config_.timeout_seconds);
+        auto usec = static_cast<time_t>(std::lround((config_.timeout_seconds - static_cast<double>(sec)) * 1e6));
+        client.set_connection_timeout(sec, usec);
+        client.set_read_timeout(sec, usec);
+        client.set_write_timeout(sec, usec);
+        httplib::Headers headers;
+        if (!config_.api_key.empty()) headers.emplace("Authorization", "Bearer " + config_.api_key);
+        json body = {{"model", config_.model_name}, {"input", texts}};
+        auto res  = client.Post(endpoint_.path, headers, body.dump(-1, ' ', false, json::error_handler_t::replace),
+                                "application/json");
+        const std::string & url = endpoint_.url;
+        if (!res) {
+            switch (res.error()) {
+                case httplib::Error::Connection:
+                    throw Error(ErrorKind::unavailable, url,
+                                "cannot reach the embedding server: connection refused or host not found — is it "
+                                "running, and is --embed-endpoint right?");
+                case httplib::Error::ConnectionTimeout:
+                    throw Error(ErrorKind::unavailable, url,
+                                fmt::format("cannot reach the embedding server: connection timed out after {} s",
+                                            config_.timeout_seconds));
+                case httplib::Error::Read:
+                    throw Error(ErrorKind::unavailable, url,
+                                fmt::format("no reply to {} texts (timed out after {} s, or the server closed the "
+                                            "connection)",
+                                            texts.size(), config_.timeout_seconds));
+                default:
+                    throw Error(ErrorKind::unavailable, url, "request failed: " + httplib::to_string(res.error()));
+            }
+        }
+        if (res->status != 200) {
+            std::string hint;
+            if (res->status == 401 || res->status == 403) hint = " (check --embed-api-key or NEUROSEED_EMBED_API_KEY)";
+            if (res->status == 404)
+                hint = fmt::format(" (is --embed-endpoint right? requests go to {})", endpoint_.path);
+            ErrorKind kind = res->status >= 500 || res->status == 429 || res->status == 408 ? ErrorKind::unavailable
+                                                                                            : ErrorKind::invalid_input;
+            throw Error(kind, url,
+                        fmt::format("HTTP {}{}{}{}", res->status, res->reason.empty() ? "" : " " + res->reason,
+                                    res->body.empty() ? "" : ": " + snippet(res->body), hint));
+        }
+        return reply_read(res->body, texts.size());
+    }
+
+    std::vector<std::vector<float>> reply_read(const std::string & body, size_t n) {
+        const std::string & url       = endpoint_.url;
+        auto                malformed = [&](const std::string & what) {
+            return Error(ErrorKind::invalid_input, url, "malformed reply: " + what);
+        };
+        json reply;
+        try {
+            reply = json::parse(body);
+        } catch (const json::exception &) {
+            throw malformed("not JSON: " + snippet(body));
+        }
+        if (!reply.is_object() || !reply.contains("data") || !reply["data"].is_array()) {
+            throw malformed("no \"data\" array: " + snippet(body));
+        }
+        const json & data = reply["data"];
+        if (data.size() != n) throw malformed(fmt::format("{} embeddings for {} inputs", data.size(), n));
+        std::vector<std::vector<float>> out(n);
+        for (size_t i = 0; i < n; ++i) {
+            const json & item = data[i];
+            // Servers may answer out of order: "index" says which input a vector is for.
+            size_t at = i;
+            if (item.is_object() && item.contains("index")) {
+                if (!item["index"].is_number_unsigned() || item["index"].get<size_t>() >= n)
+                    throw malformed(fmt::format("data[{}].index is not an input's index", i));
+                at = item["index"].get<size_t>();
+            }
+            if (!out[at].empty()) throw malformed(fmt::format("two embeddings for input {}", at));
+            if (!item.is_object() || !item.contains("embedding") || !item["embedding"].is_array())
+                throw malformed(fmt::format("data[{}] has no \"embedding\" array of numbers", i));
+            const json & e = item["embedding"];
+            if (e.empty()) throw malformed(fmt::format("data[{}].embedding is empty", i));
+            auto & v = out[at];
+            v.reserve(e.size());
+            for (const auto & x : e) {
+                if (!x.is_number()) throw malformed(fmt::format("data[{}].embedding holds a non-number", i));
+                v.push_back(x.get<float>());
+            }
+            if (dim_ == 0) dim_ = v.size();
+            if (v.size() != dim_) {
+                throw Error(ErrorKind::invalid_input, url,
+                            fmt::format("inconsistent dimensions: embedding {} has {} numbers, earlier ones {}", at,
+                                        v.size(), dim_));
+            }
+            if (!vector_normalize(v)) throw malformed(fmt::format("embedding {} is all zeros or not finite", at));
+        }
+        return out;
+    }
+
+    EmbedderConfig config_;
+    Endpoint       endpoint_;
+    size_t         dim_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Embedder> embedder_openai(const EmbedderConfig & config) {
+    return std::make_unique<OpenAIEmbedder>(config);
+}
+
+}  // namespace neuroseed

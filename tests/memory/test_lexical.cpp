@@ -1,0 +1,187 @@
+// The in-memory lexical index: the same BM25 as SQLite FTS5 (checked against it), top-k by MaxScore that loses
+// nothing, the forward index and document frequencies, and the saved image's life cycle.
+#include "delta/delta.h"
+#include "lexicon/lexicon.h"
+#include "memory/lexical.h"
+#include "memory/memory.h"
+#include "support/memory_support.h"
+#include "support/test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+#include <set>
+
+using namespace neuroseed;
+using namespace neuroseed::test;
+
+namespace {
+
+std::string fts_or(const std::vector<std::string> & terms) {
+    std::string out;
+    for (const auto & t : std::set<std::string>(terms.begin(), terms.end()))
+        out += (out.empty() ? "\"" : " OR \"") + t + "\"";
+    return out;
+}
+
+// A corpus where terms repeat with very different frequencies (Zipf-like), so MaxScore has lists to skip and
+// scores to tie, in several conversations with several speakers.
+void zipf_corpus_add(Store & store, size_t conversations, size_t turns, uint32_t seed) {
+    static const std::vector<std::string> words = {
+        "garden",  "river",  "concert", "violin", "sister",  "harbor", "letter", "winter",  "bakery",  "museum",
+        "lantern", "meadow", "pottery", "chess",  "kitchen", "poetry", "bridge", "compass", "orchard", "canvas",
+        "тропа",   "озеро",  "письмо",  "память", "поездка", "сад",    "зима",   "книга",   "музыка",  "море"};
+    std::mt19937        rng(seed);
+    std::vector<double> weights;
+    for (size_t i = 0; i < words.size(); ++i) weights.push_back(1.0 / static_cast<double>(i + 1));
+    std::discrete_distribution<int>    pick(weights.begin(), weights.end());
+    std::uniform_int_distribution<int> length(3, 14);
+    for (size_t c = 0; c < conversations; ++c) {
+        std::vector<Turn> dialogue;
+        for (size_t t = 0; t < turns; ++t) {
+            std::string text;
+            for (int i = length(rng); i > 0; --i) text += words[static_cast<size_t>(pick(rng))] + " ";
+            dialogue.push_back({t % 2 ? "Mira" : "Oskar", text, ""});
+        }
+        conversation_add(store, "conv" + std::to_string(c), dialogue);
+    }
+}
+
+struct Fixture {
+    TempDir dir;
+    Store   store;
+    Fixture() : store((dir.path() / "store").string()) {
+        zipf_corpus_add(store, 12, 40, 11);
+        index_build(store, *qwen_vocab(), {});
+    }
+};
+
+}  // namespace
+
+TEST(Lexical, TopKScoresEqualFts5Bm25ForEveryQuery) {
+    Fixture f;
+    auto    index = LexicalIndex::build(f.store);
+    ASSERT_EQ(index->units(), f.store.units_count());
+    Lexicon lexicon;
+    for (const char * query : {"garden river", "violin sister harbor", "compass orchard canvas bridge", "mira",
+                               "память поездка море", "oskar garden письмо", "nothingmatcheshere"}) {
+        auto terms = lexicon.terms(query);
+        for (size_t k : {1u, 5u, 20u, 1000u}) {
+            auto ours   = index->units_top(terms, k);
+            auto theirs = f.store.units_match(fts_or(terms), k);
+            ASSERT_EQ(ours.size(), theirs.size()) << query << " k=" << k;
+            for (size_t i = 0; i < ours.size(); ++i) {
+                // The same score at every rank: the same ranking up to the order of exact ties.
+                EXPECT_NEAR(ours[i].score, theirs[i].score, 1e-5 * theirs[i].score) << query << " rank " << i;
+                if (i > 0) EXPECT_GE(ours[i - 1].score, ours[i].score);
+            }
+        }
+        auto notes        = index->notes_top(terms, 5);
+        auto notes_theirs = f.store.notes_match(fts_or(terms), 5);
+        ASSERT_EQ(notes.size(), notes_theirs.size()) << query;
+        for (const auto & h : notes) {
+            ASSERT_TRUE(notes_theirs.count(h.unit_id)) << query;
+            EXPECT_NEAR(h.score, notes_theirs[h.unit_id], 1e-5 * h.score);
+        }
+    }
+}
+
+TEST(Lexical, EqualScoresRankByUnitIdAndPruningLosesNoUnit) {
+    Fixture f;
+    auto    index = LexicalIndex::build(f.store);
+    Lexicon lexicon;
+    auto    terms = lexicon.terms("garden river concert violin lantern meadow");
+    auto    all   = index->units_top(terms, 100000);
+    ASSERT_GT(all.size(), 100u);
+    for (size_t i = 1; i < all.size(); ++i) {
+        ASSERT_TRUE(all[i - 1].score > all[i].score ||
+                    (all[i - 1].score == all[i].score && all[i - 1].unit_id < all[i].unit_id));
+    }
+    // Every k: exactly the first k of the exhaustive ranking, although MaxScore skipped postings to get there.
+    for (size_t k : {1u, 3u, 10u, 50u}) {
+        auto top = index->units_top(terms, k);
+        ASSERT_EQ(top.size(), k);
+        for (size_t i = 0; i < k; ++i) {
+            EXPECT_EQ(top[i].unit_id, all[i].unit_id) << "k=" << k << " rank " << i;
+            EXPECT_EQ(top[i].score, all[i].score);
+        }
+    }
+}
+
+TEST(Lexical, ForwardIndexAndDocumentFrequenciesMatchTheStore) {
+    Fixture              f;
+    auto                 index = LexicalIndex::build(f.store);
+    std::vector<int64_t> ids;
+    f.store.units_each([&](const Unit & u, const std::string &) { ids.push_back(u.id); });
+    auto stored = f.store.units_terms(ids);
+    for (int64_t id : ids) EXPECT_EQ(index->unit_terms(id), terms_split(stored[id])) << id;
+    EXPECT_TRUE(index->unit_terms(999999999).empty());
+    // Notes and reading-order neighbours, as the store answers them.
+    auto units    = f.store.units_by_id(ids);
+    auto adjacent = f.store.units_adjacent(units);
+    for (size_t i = 0; i < units.size(); ++i) {
+        EXPECT_EQ(index->note_of(units[i].id), units[i].note_id);
+        EXPECT_EQ(index->neighbours(units[i].id), adjacent[i]) << units[i].id;
+    }
+    EXPECT_EQ(index->note_of(999999999), 0);
+    auto df = f.store.terms_df({"garden", "canva", "мор", "absent"});
+    EXPECT_EQ(index->df("garden"), df["garden"]);
+    EXPECT_GT(index->df("garden"), 0);
+    EXPECT_EQ(index->df("absent"), 0);
+}
+
+TEST(Lexical, IndexSavesTheImageAndAForgetMakesItStaleUntilTheNextIndex) {
+    Fixture f;
+    auto    path = std::filesystem::path(f.store.dir()) / "lexical.bin";
+    ASSERT_TRUE(std::filesystem::exists(path));
+    EXPECT_TRUE(LexicalIndex::saved_current(f.store));
+    auto    saved = LexicalIndex::open(f.store);
+    Lexicon lexicon;
+    auto    before = saved->units_top(lexicon.terms("garden"), 5);
+    ASSERT_FALSE(before.empty());
+
+    // Forget the conversation of the best hit: the saved image still holds it, so it is not used.
+    auto units   = f.store.units_by_id({before.front().unit_id});
+    auto note_id = units.front().note_id;
+    forget(f.store, std::to_string(note_id));
+    EXPECT_FALSE(LexicalIndex::saved_current(f.store));
+    auto rebuilt = LexicalIndex::open(f.store);
+    for (const auto & h : rebuilt->units_top(lexicon.terms("garden"), 1000)) {
+        EXPECT_NE(h.unit_id, before.front().unit_id);
+        EXPECT_TRUE(f.store.units_by_id({h.unit_id}).size() == 1);
+    }
+    index_build(f.store, *qwen_vocab(), {});
+    EXPECT_TRUE(LexicalIndex::saved_current(f.store));
+    EXPECT_EQ(LexicalIndex::open(f.store)->units(), f.store.units_count());
+}
+
+TEST(Lexical, ADamagedImageIsRefusedWithItsPathAndIndexRebuildsIt) {
+    Fixture f;
+    auto    path = std::filesystem::path(f.store.dir()) / "lexical.bin";
+    auto    size = std::filesystem::file_size(path);
+    std::filesystem::resize_file(path, size - 16);
+    try {
+        LexicalIndex::open(f.store);
+        FAIL() << "a truncated image was accepted";
+    } catch (const Error & e) {
+        EXPECT_EQ(e.kind(), ErrorKind::corrupt);
+        EXPECT_NE(std::string(e.what()).find("lexical.bin"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(LexicalIndex::saved_current(f.store));
+    index_build(f.store, *qwen_vocab(), {});
+    EXPECT_TRUE(LexicalIndex::saved_current(f.store));
+    EXPECT_EQ(std::filesystem::file_size(path), size);
+}
+
+TEST(Lexical, SearchGivesTheSameHitsFromTheSavedImageAndFromOneBuiltInMemory) {
+    Fixture f;
+    Memory  saved(f.store);
+    auto    a = saved.search("violin sister harbor", {10});
+    ASSERT_FALSE(a.empty());
+    std::filesystem::remove(std::filesystem::path(f.store.dir()) / "lexical.bin");
+    Memory in_memory(f.store);
+    auto   b = in_memory.search("violin sister harbor", {10});
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].unit.id, b[i].unit.id);
+}
