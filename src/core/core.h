@@ -1,5 +1,6 @@
 // core: what every module shares — the one typed error that carries a kind and a place, content hashing,
-// and the UTF-8 and script helpers the importers and the weigher both need.
+// the UTF-8 and script helpers the importers and the weigher both need, and the parsing of an
+// OpenAI-compatible server's URL that the synth backend and the embedder both take.
 //
 // Errors travel up as neuroseed::Error; only apps/ turns them into a message and an exit code
 // (0 ok, 1 partial, 2 bad input or usage, 3 internal; io and unavailable map to 2 as well).
@@ -67,5 +68,20 @@ struct ScriptCounts {
 };
 
 ScriptCounts script_count(std::string_view utf8);
+
+// Where requests to an OpenAI-compatible server go.
+struct ServiceEndpoint {
+    std::string origin;  // scheme://host[:port], what httplib::Client takes
+    std::string host;    // without brackets for IPv6: what a name lookup takes
+    std::string path;    // <base path>/v1/<api path>, see endpoint_parse
+    std::string url;     // origin + path: what messages name
+};
+
+// Parses http[s]://host[:port][/base] for the API at `api_path` ("chat/completions", "embeddings"): requests
+// go to <base>/v1/<api path>, or <base>/<api path> when the base already ends in /v1 (as OpenAI's own URL
+// does), or to the base itself when it already ends in /<api path>. Throws Error(invalid_input) naming
+// `endpoint_flag` (and `key_flag` when the URL carries credentials) for anything else.
+ServiceEndpoint endpoint_parse(const std::string & base, std::string_view api_path, std::string_view endpoint_flag,
+                               std::string_view key_flag);
 
 }  // namespace neuroseed

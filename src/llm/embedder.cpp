@@ -2,6 +2,7 @@
 // sequence id each, unified KV cache) until the batch's tokens or sequences run out, decoded once, and each
 // sequence's pooled state is read back and normalised.
 #include "core/core.h"
+#include "llm/llama_setup.h"
 #include "llm/llm.h"
 
 #include <fmt/format.h>
@@ -12,7 +13,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
 
 namespace neuroseed {
 
@@ -109,45 +109,25 @@ std::unique_ptr<EmbeddingModel> EmbeddingModel::load(const EmbeddingOptions & op
     m->impl_    = std::make_unique<Impl>();
     Impl & impl = *m->impl_;
 
-    llama_model_params mparams = llama_model_default_params();
-    mparams.n_gpu_layers       = 0;
-    llm_errors_take();
-    impl.model = llama_model_load_from_file(options.path.c_str(), mparams);
-    if (!impl.model) {
-        std::string why = llm_errors_take();
-        throw Error(ErrorKind::invalid_input, options.path,
-                    "llama.cpp cannot load this model" + (why.empty() ? std::string() : ": " + why));
-    }
+    impl.model = llm_model_load(options.path);
     if (llama_model_has_encoder(impl.model) && llama_model_has_decoder(impl.model)) {
         throw Error(ErrorKind::invalid_input, options.path,
                     "an encoder-decoder model: llama.cpp cannot embed with it (use an embedding model)");
     }
 
-    const int threads =
-        options.threads > 0 ? options.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    auto context_make = [&](enum llama_pooling_type pooling) {
+    const int threads      = llm_threads(options.threads);
+    auto      context_make = [&](enum llama_pooling_type pooling) {
         llama_context_params cparams = llama_context_default_params();
         cparams.embeddings           = true;
         cparams.pooling_type         = pooling;
         // A text's tokens must all be in one micro-batch for its pooled vector: batch and micro-batch are the
         // whole context, and sequences share it (unified KV cache), so a decode holds many short texts.
-        cparams.n_ctx           = static_cast<uint32_t>(options.ctx);
-        cparams.n_batch         = static_cast<uint32_t>(options.ctx);
-        cparams.n_ubatch        = static_cast<uint32_t>(options.ctx);
-        cparams.n_seq_max       = static_cast<uint32_t>(std::min(kMaxSequences, options.ctx));
-        cparams.kv_unified      = true;
-        cparams.n_threads       = threads;
-        cparams.n_threads_batch = threads;
-        cparams.no_perf         = true;
-        llm_errors_take();
-        llama_context * ctx = llama_init_from_model(impl.model, cparams);
-        if (!ctx) {
-            std::string why = llm_errors_take();
-            throw Error(ErrorKind::invalid_input, options.path,
-                        fmt::format("cannot create an embedding context of {} tokens{}", options.ctx,
-                                    why.empty() ? "" : ": " + why));
-        }
-        return ctx;
+        cparams.n_ctx      = static_cast<uint32_t>(options.ctx);
+        cparams.n_batch    = static_cast<uint32_t>(options.ctx);
+        cparams.n_ubatch   = static_cast<uint32_t>(options.ctx);
+        cparams.n_seq_max  = static_cast<uint32_t>(std::min(kMaxSequences, options.ctx));
+        cparams.kv_unified = true;
+        return llm_context_make(impl.model, cparams, threads, options.path, "an embedding context");
     };
 
     // First with the model's own pooling, to learn what it declares; a second context when that is none (a plain

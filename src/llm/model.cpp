@@ -1,4 +1,5 @@
 #include "core/core.h"
+#include "llm/llama_setup.h"
 #include "llm/llm.h"
 
 #include <fmt/format.h>
@@ -7,7 +8,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 namespace neuroseed {
 
@@ -96,32 +96,14 @@ std::unique_ptr<Model> Model::load(const ModelOptions & options) {
     m->impl_    = std::make_unique<Impl>();
     Impl & impl = *m->impl_;
 
-    llama_model_params mparams = llama_model_default_params();
-    mparams.n_gpu_layers       = 0;
-    llm_errors_take();
-    impl.model = llama_model_load_from_file(options.path.c_str(), mparams);
-    if (!impl.model) {
-        std::string why = llm_errors_take();
-        throw Error(ErrorKind::invalid_input, options.path,
-                    "llama.cpp cannot load this model" + (why.empty() ? std::string() : ": " + why));
-    }
+    impl.model = llm_model_load(options.path);
     if (!llama_model_has_decoder(impl.model) || llama_model_has_encoder(impl.model)) {
         throw Error(ErrorKind::invalid_input, options.path, "not a decoder-only model: it cannot generate here");
     }
 
-    const int threads =
-        options.threads > 0 ? options.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     llama_context_params cparams = llama_context_default_params();
     cparams.n_ctx                = static_cast<uint32_t>(options.ctx);
-    cparams.n_threads            = threads;
-    cparams.n_threads_batch      = threads;
-    cparams.no_perf              = true;
-    impl.ctx                     = llama_init_from_model(impl.model, cparams);
-    if (!impl.ctx) {
-        std::string why = llm_errors_take();
-        throw Error(ErrorKind::invalid_input, options.path,
-                    fmt::format("cannot create a context of {} tokens{}", options.ctx, why.empty() ? "" : ": " + why));
-    }
+    impl.ctx = llm_context_make(impl.model, cparams, llm_threads(options.threads), options.path, "a context");
 
     std::vector<float> scales;
     for (const auto & spec : options.loras) {

@@ -8,7 +8,6 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 
@@ -20,48 +19,6 @@ using json = nlohmann::json;
 
 constexpr size_t kBodySnippet = 300;  // bytes of an error body quoted in a message
 
-struct Endpoint {
-    std::string origin;  // scheme://host[:port], what httplib::Client takes
-    std::string path;    // .../v1/embeddings
-    std::string url;     // origin + path: what messages name
-};
-
-// http[s]://host[:port][/base]: requests go to <base>/v1/embeddings, or <base>/embeddings when the base already
-// ends in /v1 (as OpenAI's own URL does), or to the base itself when it names /embeddings.
-Endpoint endpoint_parse(const std::string & base) {
-    auto bad = [&](const std::string & why) {
-        return Error(ErrorKind::invalid_input, "--embed-endpoint",
-                     fmt::format("'{}' is not a server URL: {} (expected e.g. http://127.0.0.1:8080 or "
-                                 "https://api.openai.com/v1)",
-                                 base, why));
-    };
-    for (unsigned char c : base) {
-        if (c <= ' ' || c == 0x7f) throw bad("it contains a space or control character");
-        if (c == '?' || c == '#') throw bad("it has a query or fragment");
-    }
-    size_t scheme_end = base.find("://");
-    if (scheme_end == std::string::npos) throw bad("it does not start with http:// or https://");
-    std::string scheme = base.substr(0, scheme_end);
-    for (char & c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (scheme != "http" && scheme != "https") throw bad("the scheme '" + scheme + "' is not http or https");
-    std::string rest      = base.substr(scheme_end + 3);
-    size_t      slash     = rest.find('/');
-    std::string authority = rest.substr(0, slash);
-    std::string path      = slash == std::string::npos ? "" : rest.substr(slash);
-    if (authority.empty() || authority[0] == ':') throw bad("it names no host");
-    if (authority.find('@') != std::string::npos)
-        throw bad("credentials in the URL are not supported: use --embed-api-key");
-    while (!path.empty() && path.back() == '/') path.pop_back();
-    auto ends_with = [&](const std::string & tail) {
-        return path.size() >= tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
-    };
-    Endpoint e;
-    e.path   = ends_with("/embeddings") ? path : ends_with("/v1") ? path + "/embeddings" : path + "/v1/embeddings";
-    e.origin = scheme + "://" + authority;
-    e.url    = e.origin + e.path;
-    return e;
-}
-
 std::string snippet(const std::string & body) {
     std::string s(utf8_truncate(body, kBodySnippet));
     for (auto & c : s)
@@ -72,7 +29,8 @@ std::string snippet(const std::string & body) {
 class OpenAIEmbedder final : public Embedder {
   public:
     explicit OpenAIEmbedder(const EmbedderConfig & config) :
-        config_(config), endpoint_(endpoint_parse(config.endpoint)) {
+        config_(config),
+        endpoint_(endpoint_parse(config.endpoint, "embeddings", "--embed-endpoint", "--embed-api-key")) {
         if (config_.model_name.empty()) config_.model_name = "default";
         if (config_.api_key.empty()) {
             if (const char * env = std::getenv("NEUROSEED_EMBED_API_KEY"); env) config_.api_key = env;
@@ -199,9 +157,9 @@ class OpenAIEmbedder final : public Embedder {
         return out;
     }
 
-    EmbedderConfig config_;
-    Endpoint       endpoint_;
-    size_t         dim_ = 0;
+    EmbedderConfig  config_;
+    ServiceEndpoint endpoint_;
+    size_t          dim_ = 0;
 };
 
 }  // namespace

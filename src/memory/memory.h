@@ -1,6 +1,7 @@
 // memory: the retrieval engine over a store. index_build() cuts every note into retrieval units (a message,
 // or parts of one that exceed the unit budget, counted exactly with the target model's tokenizer) and keeps a
-// lexical index of them (SQLite FTS5 over Lexicon terms); search() ranks units for a query.
+// lexical index of them (Lexicon terms in SQLite FTS5, which is the record, and a memory-mapped image of BM25
+// postings that queries read: see lexical.h); search() ranks units for a query.
 //
 // Signals: BM25 over units (terms, speaker, title/section/date); BM25 over whole notes (a session or
 // conversation as one document: what a question is about often spans several turns); the best neighbouring
@@ -89,7 +90,9 @@ struct Zone {
     std::vector<Unit>        representatives;  // the units that stand best for it
 };
 
-// Recomputes all zones from the index; index_build() calls it whenever the index changed.
+// Recomputes all zones from the index; index_build() calls it whenever the index changed. A community that
+// continues a previous zone (by its central words and surviving units) keeps that zone's id and name, so packs
+// and links that name zones stay valid across re-indexing; a new one gets an id no zone ever had.
 size_t            zones_build(Store & store);
 std::vector<Zone> zones_list(Store & store, size_t representatives = 3);
 

@@ -10,7 +10,6 @@
 #include <netdb.h>
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -24,70 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-// Where requests go, from --endpoint.
-struct Endpoint {
-    std::string origin;  // scheme://host[:port], what httplib::Client takes
-    std::string host;
-    std::string path;  // <base path>/v1/chat/completions, or <base path>/chat/completions when it ends in /v1
-    std::string url;   // origin + path: what messages name
-};
-
-Endpoint endpoint_parse(const std::string & base) {
-    auto bad = [&](const std::string & why) {
-        return Error(ErrorKind::invalid_input, "--endpoint",
-                     fmt::format("'{}' is not a server URL: {} (expected e.g. http://127.0.0.1:8080 or "
-                                 "https://api.openai.com/v1)",
-                                 base, why));
-    };
-    for (unsigned char c : base) {
-        if (c <= ' ' || c == 0x7f) throw bad("it contains a space or control character");
-        if (c == '?' || c == '#') throw bad("it has a query or fragment");
-    }
-    size_t scheme_end = base.find("://");
-    if (scheme_end == std::string::npos) throw bad("it does not start with http:// or https://");
-    std::string scheme = base.substr(0, scheme_end);
-    for (char & c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (scheme != "http" && scheme != "https") throw bad("the scheme '" + scheme + "' is not http or https");
-
-    std::string rest      = base.substr(scheme_end + 3);
-    size_t      slash     = rest.find('/');
-    std::string authority = rest.substr(0, slash);
-    std::string path      = slash == std::string::npos ? "" : rest.substr(slash);
-    if (authority.find('@') != std::string::npos) throw bad("credentials in the URL are not supported: use --api-key");
-
-    Endpoint    e;
-    std::string port;
-    if (!authority.empty() && authority[0] == '[') {  // [IPv6]:port
-        size_t close = authority.find(']');
-        if (close == std::string::npos) throw bad("an IPv6 host lacks its ']'");
-        e.host             = authority.substr(1, close - 1);
-        std::string suffix = authority.substr(close + 1);
-        if (!suffix.empty() && suffix[0] != ':') throw bad("unexpected text after the IPv6 host");
-        if (!suffix.empty()) port = suffix.substr(1);
-        if (port.empty() && !suffix.empty()) throw bad("the port is empty");
-    } else {
-        size_t colon = authority.find(':');
-        e.host       = authority.substr(0, colon);
-        if (colon != std::string::npos) {
-            port = authority.substr(colon + 1);
-            if (port.empty()) throw bad("the port is empty");
-        }
-    }
-    if (e.host.empty()) throw bad("it names no host");
-    if (!port.empty()) {
-        if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) == 0 ||
-            std::stoi(port) > 65535)
-            throw bad("the port '" + port + "' is not a number from 1 to 65535");
-    }
-
-    while (!path.empty() && path.back() == '/') path.pop_back();
-    bool has_v1 = path.size() >= 3 && path.compare(path.size() - 3, 3, "/v1") == 0;
-    e.path      = path + (has_v1 ? "/chat/completions" : "/v1/chat/completions");
-    e.origin    = scheme + "://" + authority;
-    e.url       = e.origin + e.path;
-    return e;
 }
 
 // A float as the JSON number it was written as (0.7, not 0.699999988079071).
@@ -168,7 +103,8 @@ std::string host_check(const std::string & host) {
 }
 
 // Turns a failed exchange (nothing usable came back) into the Error the user sees.
-[[noreturn]] void transport_fail(const Call & call, httplib::Error error, const Endpoint & endpoint, double timeout) {
+[[noreturn]] void transport_fail(const Call & call, httplib::Error error, const ServiceEndpoint & endpoint,
+                                 double timeout) {
     const std::string & url = call.url;
     switch (error) {
         case httplib::Error::Connection: {
@@ -212,7 +148,7 @@ std::string host_check(const std::string & host) {
     }
 }
 
-[[noreturn]] void status_fail(const Call & call, const Endpoint & endpoint) {
+[[noreturn]] void status_fail(const Call & call, const ServiceEndpoint & endpoint) {
     int         status  = call.status;
     std::string message = status < 400 ? "" : chat_error_message(call.body);
     std::string hint;
@@ -229,7 +165,7 @@ std::string host_check(const std::string & host) {
 class OpenAIBackend final : public Backend {
   public:
     explicit OpenAIBackend(const BackendOptions & options) :
-        options_(options), endpoint_(endpoint_parse(options.endpoint)) {
+        options_(options), endpoint_(endpoint_parse(options.endpoint, "chat/completions", "--endpoint", "--api-key")) {
         if (!(options.timeout_seconds > 0))
             throw Error(ErrorKind::invalid_input, "--timeout", "the timeout must be a positive number of seconds");
     }
@@ -300,8 +236,8 @@ class OpenAIBackend final : public Backend {
     }
 
   private:
-    BackendOptions options_;
-    Endpoint       endpoint_;
+    BackendOptions  options_;
+    ServiceEndpoint endpoint_;
 };
 
 }  // namespace
