@@ -2,6 +2,7 @@
 #include "llm/llm.h"
 #include "memory/memory.h"
 #include "store/store.h"
+#include "support/memory_support.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -13,11 +14,6 @@ using namespace neuroseed;
 using namespace neuroseed::test;
 
 namespace {
-
-std::shared_ptr<Vocab> qwen() {
-    static auto v = Vocab::load(NEUROSEED_QWEN_VOCAB);
-    return v;
-}
 
 MessageRow row_make(int64_t id, int seq, std::string text, std::string author = "Ann") {
     MessageRow r;
@@ -62,13 +58,13 @@ TEST(Units, ShortMessagesStayWholeLongOnesSplitWithinBudget) {
         for (int s = 0; s < 6; ++s) long_text += "Долговременная память переносится по абзацам и предложениям. ";
         long_text += "\n\n";
     }
-    auto units = units_cut({row_make(10, 0, "short one"), row_make(11, 1, long_text)}, *qwen(), 64);
+    auto units = units_cut({row_make(10, 0, "short one"), row_make(11, 1, long_text)}, *qwen_vocab(), 64);
     ASSERT_GT(units.size(), 3u);
     EXPECT_EQ(units[0].text, "short one");
     EXPECT_EQ(units[0].message_id, 10);
     for (size_t i = 1; i < units.size(); ++i) {
         EXPECT_LE(units[i].tokens, 64) << i;
-        EXPECT_EQ(units[i].tokens, static_cast<int64_t>(qwen()->count(units[i].text)));
+        EXPECT_EQ(units[i].tokens, static_cast<int64_t>(qwen_vocab()->count(units[i].text)));
         EXPECT_EQ(units[i].message_id, 11);
         EXPECT_EQ(units[i].part, static_cast<int>(i - 1));
     }
@@ -80,7 +76,7 @@ TEST(Memory, FindsRussianEnglishAndChineseByStem) {
     import_text(store, "/a", "a",
                 {"Мы обсуждали перенос памяти в модель Qwen.", "Yesterday I adopted a small grey kitten.",
                  "我们讨论了长期记忆的迁移。", "Погода сегодня солнечная."});
-    index_build(store, *qwen(), {});
+    index_build(store, *qwen_vocab(), {});
     EXPECT_EQ(Memory(store).search("переносить память", {}).at(0).unit.external_id, "a:1");
     EXPECT_EQ(Memory(store).search("kittens adoption", {}).at(0).unit.external_id, "a:2");
     EXPECT_EQ(Memory(store).search("长期记忆", {}).at(0).unit.external_id, "a:3");
@@ -95,7 +91,7 @@ TEST(Memory, NeighbourAndSessionContextRankAnswersNextToTheTopic) {
                 {"Where did you go on your anniversary trip?", "We flew to Lisbon and ate pastries.",
                  "Nice, the weather there is great."});
     import_text(store, "/other", "other", {"My cat likes pastries.", "Anniversary of the company is in May."});
-    index_build(store, *qwen(), {});
+    index_build(store, *qwen_vocab(), {});
     auto hits = Memory(store).search("anniversary trip destination", {5});
     ASSERT_GE(hits.size(), 2u);
     std::vector<std::string> ids;
@@ -113,13 +109,13 @@ TEST(Memory, IndexIsIncremental) {
     Store   store(tmp.str());
     import_text(store, "/a", "a", {"first note about gardens"});
     import_text(store, "/b", "b", {"second note about rivers"});
-    auto first = index_build(store, *qwen(), {});
+    auto first = index_build(store, *qwen_vocab(), {});
     EXPECT_EQ(first.notes_indexed, 2u);
-    auto again = index_build(store, *qwen(), {});
+    auto again = index_build(store, *qwen_vocab(), {});
     EXPECT_EQ(again.notes_indexed, 0u);
     EXPECT_EQ(again.notes_unchanged, 2u);
     import_text(store, "/b", "b", {"second note now about mountains"});  // replaced source
-    auto update = index_build(store, *qwen(), {});
+    auto update = index_build(store, *qwen_vocab(), {});
     EXPECT_EQ(update.notes_indexed, 1u);
     EXPECT_EQ(update.units, 2u);
     EXPECT_TRUE(Memory(store).search("rivers", {}).empty()) << "the replaced text must leave the index";
@@ -127,7 +123,7 @@ TEST(Memory, IndexIsIncremental) {
 
     // A re-import that keeps a note's text but gives it a new row must not leave it without units.
     import_text(store, "/a", "a", {"first note about gardens"});
-    index_build(store, *qwen(), {});
+    index_build(store, *qwen_vocab(), {});
     auto gardens = Memory(store).search("gardens", {});
     ASSERT_FALSE(gardens.empty());
     EXPECT_EQ(gardens[0].unit.external_id, "a:1");
@@ -143,7 +139,7 @@ TEST(Memory, GraphReachesATwoHopUnitThatBm25Misses) {
     import_text(store, "/s2", "s2", {"Biscuit chewed through my favourite sneakers again.", "Oh no, not again!"});
     import_text(store, "/s3", "s3", {"We planted tomatoes in the garden.", "The harvest was small this year."});
     import_text(store, "/s4", "s4", {"My sister moved to Berlin for work.", "She likes the museums there."});
-    index_build(store, *qwen(), {});
+    index_build(store, *qwen_vocab(), {});
 
     auto lexical = store.units_match("\"carolin\" OR \"puppi\"", 50);
     for (const auto & h : lexical) {
@@ -168,7 +164,7 @@ TEST(Zones, CommunitiesOfCooccurringTermsWithWeightsAndQuotes) {
     }
     import_text(store, "/g", "g", garden);
     import_text(store, "/m", "m", music);
-    index_build(store, *qwen(), {});
+    index_build(store, *qwen_vocab(), {});
     auto zones = zones_list(store, 2);
     ASSERT_EQ(zones.size(), 2u);
     int64_t tokens = 0;

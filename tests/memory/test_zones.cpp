@@ -4,6 +4,7 @@
 #include "llm/llm.h"
 #include "memory/memory.h"
 #include "store/store.h"
+#include "support/memory_support.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -18,11 +19,6 @@ using namespace neuroseed;
 using namespace neuroseed::test;
 
 namespace {
-
-std::shared_ptr<Vocab> qwen() {
-    static auto v = Vocab::load(NEUROSEED_QWEN_VOCAB);
-    return v;
-}
 
 // Four topics that share no word, so each is one community of the concept graph.
 const std::map<std::string, std::vector<std::string>> kTopics = {
@@ -119,7 +115,7 @@ class ZonesTest : public ::testing::Test {
     void SetUp() override {
         store_ = std::make_unique<Store>(tmp_.str());
         for (const auto & [topic, words] : kTopics) topic_put(*store_, topic);
-        index_build(*store_, *qwen(), {});
+        index_build(*store_, *qwen_vocab(), {});
         before_ = zones_by_topic(*store_);
         ASSERT_EQ(before_.size(), kTopics.size());
         std::set<int64_t> ids;
@@ -156,7 +152,7 @@ TEST_F(ZonesTest, EditingOneNoteKeepsTheIdsAndNamesOfZonesItDidNotTouch) {
     turns.push_back("The aardvark and the abacus sat by the tomatoes in the garden compost.");
     turns.push_back("An aardvark counted tomatoes on an abacus near the garden compost.");
     note_put(*store_, "garden-1", turns);
-    auto report = index_build(*store_, *qwen(), {});
+    auto report = index_build(*store_, *qwen_vocab(), {});
     ASSERT_EQ(report.notes_indexed, 1u);
 
     auto after = zones_by_topic(*store_);
@@ -180,7 +176,7 @@ TEST_F(ZonesTest, EditingOneNoteKeepsTheIdsAndNamesOfZonesItDidNotTouch) {
 TEST_F(ZonesTest, DeletingATopicsNotesRetiresItsZone) {
     note_put(*store_, "sailing-1", {});
     note_put(*store_, "sailing-2", {});
-    index_build(*store_, *qwen(), {});
+    index_build(*store_, *qwen_vocab(), {});
     auto ids = zone_ids(*store_);
     EXPECT_FALSE(ids.count(before_["sailing"].id)) << "the sailing zone is retired";
     auto after = zones_by_topic(*store_);
@@ -197,7 +193,7 @@ TEST_F(ZonesTest, ANewTopicGetsAFreshIdThatNoRetiredZoneHad) {
     // Retire sailing first: an id handed out again would be the retired one's.
     note_put(*store_, "sailing-1", {});
     note_put(*store_, "sailing-2", {});
-    index_build(*store_, *qwen(), {});
+    index_build(*store_, *qwen_vocab(), {});
     for (const auto & z : store_->zones_list()) seen.insert(z.id);
 
     note_put(*store_, "chess-1",
@@ -208,7 +204,7 @@ TEST_F(ZonesTest, ANewTopicGetsAFreshIdThatNoRetiredZoneHad) {
              turns_make({"chess", "bishop", "knight", "rook", "pawn", "castling", "checkmate", "gambit", "endgame",
                          "opening", "queen", "tournament"},
                         6, 8));
-    index_build(*store_, *qwen(), {});
+    index_build(*store_, *qwen_vocab(), {});
     auto after = zones_by_topic(*store_);
     ASSERT_TRUE(after.count("chess"));
     EXPECT_FALSE(seen.count(after["chess"].id)) << "id " << after["chess"].id << " was given before";
@@ -228,7 +224,7 @@ TEST_F(ZonesTest, ARewrittenZoneIsRenamedOnceItsNameWordsAreGoneButKeepsItsId) {
     for (const auto & w : {"trowel", "hedges", "orchard"}) words.push_back(w);
     note_put(*store_, "garden-1", turns_make(words, 6, 21));
     note_put(*store_, "garden-2", turns_make(words, 6, 22));
-    index_build(*store_, *qwen(), {});
+    index_build(*store_, *qwen_vocab(), {});
     auto after = zones_by_topic(*store_);
     EXPECT_EQ(after["garden"].id, before_["garden"].id) << "most of its central words are still its own";
     EXPECT_NE(after["garden"].name, name);
