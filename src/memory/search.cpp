@@ -130,7 +130,7 @@ bool in_windows(const std::string & timestamp, const std::vector<TimeWindow> & w
 struct Memory::Impl {
     Store &                       store;
     Lexicon                       lexicon;
-    bool                          dense_loaded = false;
+    bool                          indexes_loaded = false;
     std::unique_ptr<DenseIndex>   dense;
     std::unique_ptr<LexicalIndex> lexical;
     SearchCost                    cost;
@@ -169,10 +169,10 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     impl_->field.clear();
     Store &   store   = impl_->store;
     Lexicon & lexicon = impl_->lexicon;
-    if (!impl_->dense_loaded) {
-        impl_->dense        = dense_load(store);
-        impl_->lexical      = LexicalIndex::open(store);
-        impl_->dense_loaded = true;
+    if (!impl_->indexes_loaded) {
+        impl_->dense          = dense_load(store);
+        impl_->lexical        = LexicalIndex::open(store);
+        impl_->indexes_loaded = true;
     }
     const LexicalIndex & index       = *impl_->lexical;
     auto                 query_terms = lexicon.terms(query);
