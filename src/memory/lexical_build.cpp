@@ -118,9 +118,6 @@ uint64_t build_id_new() {
     return id == 0 ? 1 : id;
 }
 
-std::filesystem::path image_path(Store & store) {
-    return std::filesystem::path(store.dir()) / kLexicalFileName;
-}
 }  // namespace
 
 std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {

@@ -35,6 +35,9 @@ constexpr size_t kGraphHop1Units = 40;
 constexpr size_t kExpansionUnits = 10;
 constexpr size_t kExpansionTerms = 12;
 constexpr size_t kGraphHop2Units = 60;
+// A bridge term is in at most this share of the units (but may always be in this many).
+constexpr double  kBridgeShare    = 0.02;
+constexpr int64_t kBridgeMinUnits = 20;
 // HippoRAG's damping: half the mass returns to the query's terms each step, so activation stays near them.
 constexpr double kGraphDamping = 0.5;
 
@@ -75,12 +78,15 @@ Activation graph_signal(const LexicalIndex & lexical, const std::vector<std::str
         return df == 0 ? 0.0 : idf_of(df, n);
     };
 
-    // Expansion terms: weighted by the BM25 score of the units they occur in and by their own rarity.
+    // Expansion terms: weighted by the BM25 score of the units they occur in and by their own rarity. A term
+    // in many units bridges to everything, so it is no bridge; it would also make the second hop scan long lists.
+    const auto bridge_df = std::max(kBridgeMinUnits, static_cast<int64_t>(kBridgeShare * static_cast<double>(n)));
     std::unordered_map<std::string, double> expansion;
     for (size_t i = 0; i < hop1.size() && i < kExpansionUnits; ++i) {
         std::set<std::string> seen;
         for (const auto & w : unit_terms[hop1[i]]) {
             if (query_set.count(w) || !seen.insert(w).second) continue;
+            if (lexical.df(w) > bridge_df) continue;
             expansion[w] += unit_hits[i].score * idf(w);
         }
     }

@@ -98,13 +98,24 @@ TEST(Lexical, EqualScoresRankByUnitIdAndPruningLosesNoUnit) {
         ASSERT_TRUE(all[i - 1].score > all[i].score ||
                     (all[i - 1].score == all[i].score && all[i - 1].unit_id < all[i].unit_id));
     }
-    // Every k: exactly the first k of the exhaustive ranking, although MaxScore skipped postings to get there.
-    for (size_t k : {1u, 3u, 10u, 50u}) {
-        auto top = index->units_top(terms, k);
-        ASSERT_EQ(top.size(), k);
-        for (size_t i = 0; i < k; ++i) {
-            EXPECT_EQ(top[i].unit_id, all[i].unit_id) << "k=" << k << " rank " << i;
-            EXPECT_EQ(top[i].score, all[i].score);
+    // Every k, for many queries: exactly the first k of the exhaustive ranking, although MaxScore skipped
+    // postings to get there.
+    std::mt19937                          rng(5);
+    std::vector<std::string>              words = {"garden", "river",  "concert", "violin", "lantern", "meadow",
+                                                   "chess",  "canvas", "orchard", "письмо", "море",    "mira"};
+    std::uniform_int_distribution<size_t> pick(0, words.size() - 1), length(1, 6);
+    for (int round = 0; round < 40; ++round) {
+        std::string query = round == 0 ? "garden river concert violin lantern meadow" : "";
+        for (size_t i = round == 0 ? 0 : length(rng); i > 0; --i) query += words[pick(rng)] + " ";
+        auto q     = lexicon.terms(query);
+        auto whole = index->units_top(q, 100000);
+        for (size_t k : {1u, 3u, 10u, 50u, 200u}) {
+            auto top = index->units_top(q, k);
+            ASSERT_EQ(top.size(), std::min(k, whole.size())) << query;
+            for (size_t i = 0; i < top.size(); ++i) {
+                EXPECT_EQ(top[i].unit_id, whole[i].unit_id) << query << " k=" << k << " rank " << i;
+                EXPECT_EQ(top[i].score, whole[i].score);
+            }
         }
     }
 }
