@@ -281,7 +281,9 @@ void command_zones_add(CLI::App & app, Context & ctx) {
             }
             if (zones.empty()) fmt::print("no zones yet: run `neuroseed index` (zones need a few notes to form)\n");
             for (const auto & z : zones) {
-                fmt::print("zone {} — {}  ({} tokens, {} units)\n", z.row.id, z.row.name, z.row.tokens, z.row.units);
+                // A forget clears names (they may hold its words) until the next index names the zones again.
+                const std::string name = z.row.name.empty() ? "(unnamed until the next index)" : z.row.name;
+                fmt::print("zone {} — {}  ({} tokens, {} units)\n", z.row.id, name, z.row.tokens, z.row.units);
                 std::string words;
                 for (const auto & w : z.words) words += (words.empty() ? "" : ", ") + w;
                 fmt::print("  words: {}\n", words);

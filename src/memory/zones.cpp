@@ -192,9 +192,10 @@ size_t leiden_run(const TermGraph & g, std::vector<igraph_integer_t> & membershi
 //
 // The evidence for "community c continues zone z" is what survives of z: its central words (the share of them now
 // among c's terms) and its units that are still in the index (the Jaccard overlap, counting only units that were
-// in a zone before, of z's units and c's). The score is the mean of the two, or the word share alone when no
-// surviving unit is in play. Pairs go best first; each zone and each community is taken once, and only at
-// kMatchMin or more. Ties: the heavier previous zone, then the smaller id, then the earlier community.
+// in a zone before, of z's units and c's). The score is the mean of the two; the word share alone when no
+// surviving unit is in play, the Jaccard overlap alone when a forget cleared z's words. Pairs go best first; each zone
+// and each community is taken once, and only at kMatchMin or more. Ties: the heavier previous zone, then the smaller
+// id, then the earlier community.
 std::vector<int> zones_match(const TermGraph & g, const std::vector<PreviousZone> & previous,
                              const std::vector<Community> & communities, const std::vector<int> & zone_of_term,
                              const std::vector<UnitZone> &                members,
@@ -229,13 +230,14 @@ std::vector<int> zones_match(const TermGraph & g, const std::vector<PreviousZone
         for (size_t n = 0; n < c; ++n) {
             int64_t w = words[z * c + n], b = both[z * c + n];
             if (w == 0 && b == 0) continue;
-            double  word_share = previous[z].word_terms.empty()
-                                     ? 0.0
-                                     : static_cast<double>(w) / static_cast<double>(previous[z].word_terms.size());
             int64_t union_size = was[z] + known[n] - b;
-            double  score      = union_size > 0
-                                     ? (word_share + static_cast<double>(b) / static_cast<double>(union_size)) / 2.0
-                                     : word_share;
+            double  unit_share = union_size > 0 ? static_cast<double>(b) / static_cast<double>(union_size) : 0.0;
+            // A zone whose words a forget cleared is judged by its surviving units alone.
+            double score = unit_share;
+            if (!previous[z].word_terms.empty()) {
+                double word_share = static_cast<double>(w) / static_cast<double>(previous[z].word_terms.size());
+                score             = union_size > 0 ? (word_share + unit_share) / 2.0 : word_share;
+            }
             if (score >= kMatchMin) pairs.push_back({score, z, n});
         }
     }

@@ -122,14 +122,16 @@ ForgetCounts Store::memory_forget(const MemoryTarget & target, const std::string
     else
         messages_forget(db_, target, note, code, counts);
     // FTS5 keeps a deleted row's terms in its old segments until they merge: merge them all now. Then the term
-    // statistics, the dense vectors of terms no unit has any more and the zones (their words) are redone.
+    // statistics, the dense vectors of terms no unit has any more and the zones' words are redone.
     sqlite_exec(db_, "INSERT INTO units_fts (units_fts) VALUES ('optimize')");
     sqlite_exec(db_, "INSERT INTO notes_fts (notes_fts) VALUES ('optimize')");
     sqlite_exec(db_, "DELETE FROM term_df");
     sqlite_exec(db_, "INSERT INTO term_df (term, df) SELECT term, doc FROM units_vocab");
     sqlite_exec(db_, "DELETE FROM dense_terms WHERE term NOT IN (SELECT term FROM term_df)");
-    sqlite_exec(db_, "DELETE FROM unit_zones");
-    sqlite_exec(db_, "DELETE FROM zones");
+    // Zones keep their ids and surviving members (the forgotten units' rows went with them), so the next build
+    // can continue them; their words and names may hold forgotten words and are cleared, and that build names
+    // them again.
+    sqlite_exec(db_, "UPDATE zones SET name = '', words = '[]'");
     // The dense space was trained on the forgotten text too: the next build trains it again, and index_prune()
     // tells that build the index changed.
     sqlite_exec(db_, "DELETE FROM meta WHERE key = 'dense.trained_units'");

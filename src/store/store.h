@@ -244,9 +244,8 @@ class Store {
     // Every unit's lexical row (terms, speaker, context), in unit id order, and every note's terms, in note id
     // order: what memory's in-memory lexical index is built from.
     // The position is the unit's place in its note: (seq, part).
-    void units_lexical_each(
-        const std::function<void(int64_t unit_id, int64_t note_id, std::pair<int, int> position, const UnitTerms &)> &
-            fn);
+    void units_lexical_each(const std::function<void(int64_t unit_id, int64_t note_id, std::pair<int, int> position,
+                                                     const UnitTerms &)> & fn);
     void notes_lexical_each(const std::function<void(int64_t note_id, const std::string & terms)> & fn);
 
     // The dense model's term vectors (float32 blobs) and IDF, replaced whole.
@@ -279,8 +278,9 @@ class Store {
     // for history). The mark holds across re-imports of the target's file. Returns how many messages.
     size_t memory_supersede(const MemoryTarget & target, const std::string & code);
     // Inside write(): removes the target's text from the store — its messages (or whole note), their bytes in the
-    // note's raw text, units, lexical rows and the statistics and zones derived from them — and remembers it so
-    // a re-import of its file leaves it out. The next index_build() redoes the zones and the dense space.
+    // note's raw text, units, lexical rows, the statistics derived from them and the zones' words and names (a
+    // zone keeps its id and surviving units) — and remembers it so a re-import of its file leaves it out. The
+    // next index_build() redoes the zones, continuing the ones that survive, and the dense space.
     ForgetCounts memory_forget(const MemoryTarget & target, const std::string & code);
     // After a forget: copies the write-ahead log into the database and truncates it, so no page image of the
     // removed text stays in the log (removed pages are zeroed: secure_delete).

@@ -1,6 +1,7 @@
 // Zone identity across re-indexing: a zone that is still there keeps its id and name, a new one gets an id no
 // zone ever had, a zone whose notes are gone is retired.
 #include "core/core.h"
+#include "delta/delta.h"
 #include "llm/llm.h"
 #include "memory/memory.h"
 #include "store/store.h"
@@ -229,6 +230,45 @@ TEST_F(ZonesTest, ARewrittenZoneIsRenamedOnceItsNameWordsAreGoneButKeepsItsId) {
     EXPECT_EQ(after["garden"].id, before_["garden"].id) << "most of its central words are still its own";
     EXPECT_NE(after["garden"].name, name);
     for (const auto & topic : {"music", "sailing", "baking"}) EXPECT_EQ(after[topic].name, before_[topic].name);
+}
+
+TEST_F(ZonesTest, AForgetClearsZoneWordsAndTheNextIndexContinuesEveryZoneThatSurvives) {
+    // garden-1 gets a word of its own that is central to the garden zone; then garden-1 is forgotten.
+    auto turns = turns_make(kTopics.at("garden"), 6, 1);
+    for (auto & t : turns) t += " Quillondrax tomatoes.";
+    note_put(*store_, "garden-1", turns);
+    index_build(*store_, *qwen_vocab(), {});
+    auto with_secret = zones_by_topic(*store_);
+    ASSERT_EQ(with_secret["garden"].id, before_["garden"].id);
+    ASSERT_NE(with_secret["garden"].words_json.find("quillondrax"), std::string::npos)
+        << "the word is one of the zone's words: " << with_secret["garden"].words_json;
+
+    int64_t forgotten = 0;
+    for (const auto & n : store_->notes_list())
+        if (n.uid == "garden-1") forgotten = n.id;
+    ASSERT_GT(forgotten, 0);
+    forget(*store_, std::to_string(forgotten));
+    // Right after the forget: every zone keeps its id, none keeps a word or a name.
+    auto cleared = store_->zones_list();
+    ASSERT_EQ(cleared.size(), kTopics.size());
+    for (const auto & z : cleared) {
+        EXPECT_EQ(z.name, "");
+        EXPECT_EQ(z.words_json, "[]");
+    }
+    EXPECT_FALSE(store_->zones_membership().empty()) << "the surviving units keep their zones";
+
+    index_build(*store_, *qwen_vocab(), {});
+    auto after = zones_by_topic(*store_);
+    ASSERT_EQ(after.size(), kTopics.size());
+    for (const auto & [topic, z] : before_) {
+        EXPECT_EQ(after[topic].id, z.id) << topic << " continues under its id";
+        EXPECT_FALSE(after[topic].name.empty()) << topic << " is named again";
+    }
+    for (const auto & topic : {"music", "sailing", "baking"}) EXPECT_EQ(after[topic].name, before_[topic].name);
+    for (const auto & z : store_->zones_list()) {
+        EXPECT_EQ(z.words_json.find("quillondrax"), std::string::npos) << z.words_json;
+        EXPECT_EQ(z.name.find("quillondrax"), std::string::npos) << z.name;
+    }
 }
 
 TEST(Zones, StoreKeepsGivenIdsAndNeverHandsARetiredOneOut) {
