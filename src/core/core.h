@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -83,5 +84,16 @@ struct ServiceEndpoint {
 // `endpoint_flag` (and `key_flag` when the URL carries credentials) for anything else.
 ServiceEndpoint endpoint_parse(const std::string & base, std::string_view api_path, std::string_view endpoint_flag,
                                std::string_view key_flag);
+
+// Sets an HTTP client's connection, read and write timeouts to `seconds`, in the (seconds, microseconds) form
+// cpp-httplib's Client takes; a template so that core needs no HTTP library.
+template <typename HttpClient>
+void http_timeouts_set(HttpClient & client, double seconds) {
+    auto whole = static_cast<time_t>(seconds);
+    auto micro = static_cast<time_t>((seconds - static_cast<double>(whole)) * 1e6 + 0.5);
+    client.set_connection_timeout(whole, micro);
+    client.set_read_timeout(whole, micro);
+    client.set_write_timeout(whole, micro);
+}
 
 }  // namespace neuroseed

@@ -65,11 +65,7 @@ class OpenAIEmbedder final : public Embedder {
   private:
     std::vector<std::vector<float>> request(const std::vector<std::string> & texts) {
         httplib::Client client(endpoint_.origin);
-        auto            sec = static_cast<time_t>(config_.timeout_seconds);
-        auto usec = static_cast<time_t>(std::lround((config_.timeout_seconds - static_cast<double>(sec)) * 1e6));
-        client.set_connection_timeout(sec, usec);
-        client.set_read_timeout(sec, usec);
-        client.set_write_timeout(sec, usec);
+        http_timeouts_set(client, config_.timeout_seconds);
         httplib::Headers headers;
         if (!config_.api_key.empty()) headers.emplace("Authorization", "Bearer " + config_.api_key);
         json body = {{"model", config_.model_name}, {"input", texts}};

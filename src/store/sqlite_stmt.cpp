@@ -83,7 +83,10 @@ std::unordered_map<int64_t, std::string> sqlite_texts_by_id(sqlite3 * db, const 
     std::unordered_map<int64_t, std::string> out;
     if (ids.empty()) return out;
     std::string json;
-    for (int64_t id : ids) json += (json.empty() ? "[" : ",") + std::to_string(id);
+    for (int64_t id : ids) {
+        json += json.empty() ? '[' : ',';
+        json += std::to_string(id);
+    }
     json += ']';
     Stmt s(db, sql);
     s.bind(1, json);

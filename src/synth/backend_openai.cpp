@@ -174,11 +174,7 @@ class OpenAIBackend final : public Backend {
 
     Generation generate(const SynthRequest & request, const PieceFn & on_piece) override {
         httplib::Client client(endpoint_.origin);
-        auto            sec = static_cast<time_t>(options_.timeout_seconds);
-        auto usec = static_cast<time_t>(std::lround((options_.timeout_seconds - static_cast<double>(sec)) * 1e6));
-        client.set_connection_timeout(sec, usec);
-        client.set_read_timeout(sec, usec);
-        client.set_write_timeout(sec, usec);
+        http_timeouts_set(client, options_.timeout_seconds);
 
         httplib::Request req;
         req.method = "POST";
