@@ -59,7 +59,7 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
     if (changed) store.term_df_refresh();
     if (changed || !LexicalIndex::saved_current(store)) LexicalIndex::build_save(store);
     if (changed || (report.units > 0 && store.zones_list().empty())) zones_build(store);
-    report.dense = dense_build(store, options.embedder, changed, embed_progress);
+    report.dense   = dense_build(store, options.embedder, changed, embed_progress);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }

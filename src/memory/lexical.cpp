@@ -31,12 +31,14 @@ int64_t LexicalIndex::df(std::string_view term) const {
     return static_cast<int64_t>(image_->units.begin[t + 1] - image_->units.begin[t]);
 }
 
-std::vector<std::string> LexicalIndex::unit_terms(int64_t unit_id) const {
-    const LexicalImage & im  = *image_;
-    int64_t              doc = im.doc_of(unit_id);
+namespace {
+
+// One unit's run of a CSR term list (forward terms, speaker terms) as strings.
+std::vector<std::string> terms_at(const LexicalImage & im, size_t begin_at, size_t term_at, int64_t unit_id) {
+    int64_t doc = im.doc_of(unit_id);
     if (doc < 0) return {};
-    const uint64_t *         begin = im.array<uint64_t>(im.at.forward_begin);
-    const uint32_t *         terms = im.array<uint32_t>(im.at.forward_term);
+    const uint64_t *         begin = im.array<uint64_t>(begin_at);
+    const uint32_t *         terms = im.array<uint32_t>(term_at);
     std::vector<std::string> out;
     for (uint64_t i = begin[doc]; i < begin[doc + 1]; ++i) {
         if (terms[i] >= im.header.counts.terms)
@@ -44,6 +46,16 @@ std::vector<std::string> LexicalIndex::unit_terms(int64_t unit_id) const {
         out.emplace_back(im.term(terms[i]));
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<std::string> LexicalIndex::unit_terms(int64_t unit_id) const {
+    return terms_at(*image_, image_->at.forward_begin, image_->at.forward_term, unit_id);
+}
+
+std::vector<std::string> LexicalIndex::unit_speaker(int64_t unit_id) const {
+    return terms_at(*image_, image_->at.speaker_begin, image_->at.speaker_term, unit_id);
 }
 
 int64_t LexicalIndex::note_of(int64_t unit_id) const {

@@ -45,6 +45,8 @@ class LexicalIndex {
     std::vector<LexicalHit> notes_top(const std::vector<std::string> & terms, size_t k) const;
     // A unit's indexed terms in text order, duplicates kept (empty for an unknown unit).
     std::vector<std::string> unit_terms(int64_t unit_id) const;
+    // The terms of a unit's speaker (empty for none, or an unknown unit).
+    std::vector<std::string> unit_speaker(int64_t unit_id) const;
     // The note a unit belongs to, and the units just before and after it in that note (0 where there is none);
     // all 0 for an unknown unit. Search reads them here instead of from SQLite: neighbours and sessions of
     // hundreds of candidates per query.

@@ -123,8 +123,8 @@ uint64_t build_id_new() {
 std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {
     TermTable                                            table;
     Collection                                           units, notes;
-    std::vector<uint64_t>                                forward_begin{0};
-    std::vector<uint32_t>                                forward;
+    std::vector<uint64_t>                                forward_begin{0}, speaker_begin{0};
+    std::vector<uint32_t>                                forward, speaker;
     std::vector<int64_t>                                 unit_note;
     std::vector<std::tuple<int64_t, int, int, uint64_t>> order;  // (note, seq, part, doc): reading order
     store.units_lexical_each([&](int64_t id, int64_t note_id, std::pair<int, int> position, const UnitTerms & row) {
@@ -132,12 +132,13 @@ std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {
         unit_note.push_back(note_id);
         DocTerms doc;
         column_add(doc, row.terms, kColumnWeights[0], table, &forward);
-        column_add(doc, row.speaker, kColumnWeights[1], table, nullptr);
+        column_add(doc, row.speaker, kColumnWeights[1], table, &speaker);
         column_add(doc, row.context, kColumnWeights[2], table, nullptr);
         doc_merge(doc);
         units.ids.push_back(id);
         units.docs.push_back(std::move(doc));
         forward_begin.push_back(forward.size());
+        speaker_begin.push_back(speaker.size());
     });
     store.notes_lexical_each([&](int64_t id, const std::string & terms) {
         DocTerms doc;
@@ -162,6 +163,7 @@ std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {
     for (const auto & d : units.docs) c.unit_postings += d.weighted.size();
     for (const auto & d : notes.docs) c.note_postings += d.weighted.size();
     c.forward = forward.size();
+    c.speaker = speaker.size();
     if (c.units >= UINT32_MAX || c.terms >= UINT32_MAX) {
         throw Error(ErrorKind::invalid_input, store.dir(), "the lexical index holds at most 4 billion units and terms");
     }
@@ -198,6 +200,9 @@ std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {
     std::memcpy(put(at.forward_begin), forward_begin.data(), forward_begin.size() * 8);
     auto * forward_out = reinterpret_cast<uint32_t *>(put(at.forward_term));
     for (uint64_t i = 0; i < c.forward; ++i) forward_out[i] = renumber[forward[i]];
+    std::memcpy(put(at.speaker_begin), speaker_begin.data(), speaker_begin.size() * 8);
+    auto * speaker_out = reinterpret_cast<uint32_t *>(put(at.speaker_term));
+    for (uint64_t i = 0; i < c.speaker; ++i) speaker_out[i] = renumber[speaker[i]];
     std::memcpy(put(at.unit_note), unit_note.data(), c.units * 8);
     // Neighbours in reading order within each note.
     std::sort(order.begin(), order.end());

@@ -19,7 +19,7 @@
 namespace neuroseed {
 
 inline constexpr char         kLexicalMagic[8] = {'N', 'S', 'L', 'E', 'X', 'I', 'C', 'X'};
-inline constexpr uint64_t     kLexicalVersion  = 2;
+inline constexpr uint64_t     kLexicalVersion  = 3;
 inline constexpr const char * kLexicalFileName = "lexical.bin";
 inline constexpr const char * kLexicalMetaKey  = "lexical.build";
 
@@ -31,6 +31,7 @@ struct LexicalCounts {
     uint64_t unit_postings = 0;
     uint64_t note_postings = 0;
     uint64_t forward       = 0;
+    uint64_t speaker       = 0;
 };
 
 struct LexicalHeader {
@@ -45,7 +46,7 @@ struct LexicalLayout {
     size_t term_offsets, term_chars;
     size_t unit_begin, unit_doc, unit_score, unit_max;
     size_t note_begin, note_doc, note_score, note_max;
-    size_t unit_ids, note_ids, forward_begin, forward_term;
+    size_t unit_ids, note_ids, forward_begin, forward_term, speaker_begin, speaker_term;
     size_t unit_note, unit_prev, unit_next;
     size_t total;
 };
@@ -72,6 +73,8 @@ inline LexicalLayout layout_of(const LexicalCounts & c) {
     l.note_ids      = take(c.notes * 8);
     l.forward_begin = take((c.units + 1) * 8);
     l.forward_term  = take(c.forward * 4);
+    l.speaker_begin = take((c.units + 1) * 8);
+    l.speaker_term  = take(c.speaker * 4);
     l.unit_note     = take(c.units * 8);
     l.unit_prev     = take(c.units * 8);
     l.unit_next     = take(c.units * 8);
@@ -159,7 +162,8 @@ struct LexicalImage {
         };
         if (!monotonic(term_offsets(), c.terms, c.term_chars) || !monotonic(units.begin, c.terms, c.unit_postings) ||
             !monotonic(notes.begin, c.terms, c.note_postings) ||
-            !monotonic(array<uint64_t>(at.forward_begin), c.units, c.forward)) {
+            !monotonic(array<uint64_t>(at.forward_begin), c.units, c.forward) ||
+            !monotonic(array<uint64_t>(at.speaker_begin), c.units, c.speaker)) {
             throw corrupt("the lexical index's arrays disagree");
         }
     }

@@ -104,6 +104,34 @@ TEST(Memory, NeighbourAndSessionContextRankAnswersNextToTheTopic) {
     EXPECT_GT(hits[0].signals[1].score, 0.99) << "the trip conversation is the best-matching session";
 }
 
+TEST(Memory, WhatANamedPersonSaidRanksAboveTheSameWordsFromSomeoneElse) {
+    TempDir tmp;
+    Store   store(tmp.str());
+    // Both say they finished a fantasy novel; the question asks about Mira's. Mira speaks most turns, so her name
+    // weighs next to nothing in BM25, and Oskar's shorter turn would lead on BM25 alone.
+    conversation_add(store, "books",
+                     {{"Oskar", "I finished a fantasy novel.", ""},
+                      {"Mira", "I finished a fantasy novel about dragons last week.", ""},
+                      {"Mira", "The weather is lovely today.", ""},
+                      {"Mira", "Our cat sleeps on the windowsill.", ""},
+                      {"Mira", "Tea or coffee this afternoon?", ""},
+                      {"Oskar", "Coffee, please.", ""}});
+    index_build(store, *qwen_vocab(), {});
+    auto hits = Memory(store).search("which fantasy novel did Mira finish", {3});
+    ASSERT_GE(hits.size(), 2u);
+    EXPECT_EQ(hits[0].unit.speaker, "Mira");
+    auto speaker = std::find_if(hits[0].signals.begin(), hits[0].signals.end(),
+                                [](const SignalScore & s) { return s.name == "speaker"; });
+    ASSERT_NE(speaker, hits[0].signals.end()) << "the question names a speaker";
+    EXPECT_EQ(speaker->score, 1.0);
+    EXPECT_EQ(hits[1].unit.speaker, "Oskar");
+    // A question that names nobody carries no speaker signal, and BM25 alone puts Oskar's turn first.
+    auto plain = Memory(store).search("which fantasy novel did you finish", {3});
+    ASSERT_GE(plain.size(), 2u);
+    EXPECT_EQ(plain[0].unit.speaker, "Oskar");
+    for (const auto & s : plain[0].signals) EXPECT_NE(s.name, "speaker");
+}
+
 TEST(Memory, IndexIsIncremental) {
     TempDir tmp;
     Store   store(tmp.str());
