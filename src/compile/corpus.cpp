@@ -3,6 +3,7 @@
 #include "core/core.h"
 #include "lexicon/lexicon.h"
 #include "llm/llm.h"
+#include "memory/memory.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -28,7 +29,7 @@ Corpus corpus_load(Store & store, const Vocab & vocab) {
     if (store.units_count() == 0)
         throw Error(ErrorKind::unavailable, store.dir(), "the store has no index yet: run `neuroseed index` first");
     // Compiling a stale index would leave changed notes out of the pack without a word.
-    auto   state = store.index_state(vocab.id());
+    auto   state = store.index_state(index_key(vocab));
     size_t stale = 0;
     for (const auto & n : rows) {
         auto it = state.find(n.id);

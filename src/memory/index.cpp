@@ -22,7 +22,17 @@ std::string date_words(const std::string & iso) {
     return std::to_string(y) + " " + months[m - 1] + " " + std::to_string(d);
 }
 
+// What a unit's lexical rows hold. The index state is keyed by it with the vocabulary, so a change here re-indexes
+// every note. v2: a unit's context column (weight 0.5) carries the text terms of the units just before and after
+// it in its note, as the neighbour signal reads them: a turn is read with its neighbours, since an answer ("yes, I
+// loved it") is about the turn before it and a question is answered in the turn after.
+constexpr const char * kUnitTermsVersion = "terms-v2";
+
 }  // namespace
+
+std::string index_key(const Vocab & vocab) {
+    return vocab.id() + "|" + kUnitTermsVersion;
+}
 
 IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions & options,
                         const IndexProgressFn & progress, const IndexProgressFn & embed_progress) {
@@ -30,26 +40,30 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
     IndexReport report;
     Lexicon     lexicon;
     // Rows of notes replaced since the last run go first: their ids may be reused by the new rows.
-    report.pruned = store.index_prune();
-    auto state    = store.index_state(vocab.id());
-    auto notes    = store.notes_list();
+    report.pruned           = store.index_prune();
+    const std::string key   = index_key(vocab);
+    auto              state = store.index_state(key);
+    auto              notes = store.notes_list();
     for (size_t i = 0; i < notes.size(); ++i) {
         const auto & note = notes[i];
         auto         it   = state.find(note.id);
         if (it != state.end() && it->second == note.raw_hash) {
             ++report.notes_unchanged;
         } else {
-            auto                   units = units_cut(store.note_message_rows(note.id), vocab, options.unit_tokens);
+            auto                     units = units_cut(store.note_message_rows(note.id), vocab, options.unit_tokens);
+            std::vector<std::string> text_terms;
+            for (const auto & u : units) text_terms.push_back(terms_join(lexicon.terms(u.text)));
             std::vector<UnitTerms> terms;
             std::string            note_terms;
             std::string            note_context = terms_join(lexicon.terms(note.title));
-            for (const auto & u : units) {
-                std::string text_terms = terms_join(lexicon.terms(u.text));
-                terms.push_back({text_terms, terms_join(lexicon.terms(u.speaker)),
-                                 note_context + " " + terms_join(lexicon.terms(date_words(u.timestamp)))});
-                note_terms += text_terms + " ";
+            for (size_t k = 0; k < units.size(); ++k) {
+                std::string context = note_context + " " + terms_join(lexicon.terms(date_words(units[k].timestamp)));
+                if (k > 0) context += " " + text_terms[k - 1];
+                if (k + 1 < units.size()) context += " " + text_terms[k + 1];
+                terms.push_back({text_terms[k], terms_join(lexicon.terms(units[k].speaker)), context});
+                note_terms += text_terms[k] + " ";
             }
-            store.index_note(note.id, note.raw_hash, vocab.id(), units, terms, note_terms);
+            store.index_note(note.id, note.raw_hash, key, units, terms, note_terms);
             ++report.notes_indexed;
         }
         if (progress) progress(i + 1, notes.size());

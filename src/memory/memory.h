@@ -73,6 +73,10 @@ struct IndexReport {
 
 using IndexProgressFn = std::function<void(size_t done, size_t total)>;
 
+// The key a note's index state is kept under: the vocabulary that counted its units and the version of their
+// lexical rows. A note indexed under another key is out of date.
+std::string index_key(const Vocab & vocab);
+
 // Builds or updates the index: only notes whose raw text (or the vocabulary) changed are re-cut, only texts
 // not embedded before are embedded. `progress` counts notes, `embed_progress` texts sent to an external embedder.
 IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions & options,

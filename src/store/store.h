@@ -211,10 +211,11 @@ class Store {
     std::unordered_map<std::string, int64_t> token_cache_load(const std::string & vocab_id);
     void token_cache_put(const std::vector<std::pair<std::string, int64_t>> & counts, const std::string & vocab_id);
 
-    // The retrieval index, kept per note: a note is (re)indexed when its raw text or the vocabulary changed.
-    std::unordered_map<int64_t, std::string> index_state(const std::string & vocab_id);
+    // The retrieval index, kept per note under a key (the memory module's index_key(): the vocabulary and the
+    // version of the lexical rows): a note is (re)indexed when its raw text or the key changed.
+    std::unordered_map<int64_t, std::string> index_state(const std::string & key);
     // Replaces a note's units and lexical rows in one transaction.
-    void index_note(int64_t note_id, const std::string & raw_hash, const std::string & vocab_id,
+    void index_note(int64_t note_id, const std::string & raw_hash, const std::string & key,
                     const std::vector<Unit> & units, const std::vector<UnitTerms> & terms,
                     const std::string & note_terms);
     // Drops index rows of notes that no longer exist, and the mark a forget leaves for the next build; returns
