@@ -197,12 +197,15 @@ std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {
                    reinterpret_cast<float *>(put(at.note_max)));
     std::memcpy(put(at.unit_ids), units.ids.data(), c.units * 8);
     std::memcpy(put(at.note_ids), notes.ids.data(), c.notes * 8);
-    std::memcpy(put(at.forward_begin), forward_begin.data(), forward_begin.size() * 8);
-    auto * forward_out = reinterpret_cast<uint32_t *>(put(at.forward_term));
-    for (uint64_t i = 0; i < c.forward; ++i) forward_out[i] = renumber[forward[i]];
-    std::memcpy(put(at.speaker_begin), speaker_begin.data(), speaker_begin.size() * 8);
-    auto * speaker_out = reinterpret_cast<uint32_t *>(put(at.speaker_term));
-    for (uint64_t i = 0; i < c.speaker; ++i) speaker_out[i] = renumber[speaker[i]];
+    // Per-unit term lists (text order; speaker): each unit's run begins, then the terms in their new ids.
+    auto runs_put = [&](size_t begin_at, size_t term_at, const std::vector<uint64_t> & begin,
+                        const std::vector<uint32_t> & terms) {
+        std::memcpy(put(begin_at), begin.data(), begin.size() * 8);
+        auto * out = reinterpret_cast<uint32_t *>(put(term_at));
+        for (size_t i = 0; i < terms.size(); ++i) out[i] = renumber[terms[i]];
+    };
+    runs_put(at.forward_begin, at.forward_term, forward_begin, forward);
+    runs_put(at.speaker_begin, at.speaker_term, speaker_begin, speaker);
     std::memcpy(put(at.unit_note), unit_note.data(), c.units * 8);
     // Neighbours in reading order within each note.
     std::sort(order.begin(), order.end());

@@ -67,7 +67,7 @@ std::unordered_map<int64_t, int> ranks_of(const std::unordered_map<int64_t, doub
 
 // The graph signal: hop-1 units from BM25, hop-2 units from the hop-1 units' salient terms, and personalized
 // PageRank over the units and terms of both hops, restarting at the query's terms.
-Activation graph_signal(const LexicalIndex & lexical, const std::vector<std::string> & query_terms,
+Activation graph_signal(const LexicalIndex & lexical, const std::set<std::string> & query_set,
                         const std::vector<LexicalHit> & unit_hits) {
     size_t                                                n = lexical.units();
     std::unordered_map<int64_t, std::vector<std::string>> unit_terms;
@@ -76,8 +76,7 @@ Activation graph_signal(const LexicalIndex & lexical, const std::vector<std::str
         hop1.push_back(unit_hits[i].unit_id);
         unit_terms[hop1.back()] = lexical.unit_terms(hop1.back());
     }
-    std::set<std::string> query_set(query_terms.begin(), query_terms.end());
-    auto                  idf = [&](const std::string & t) {
+    auto idf = [&](const std::string & t) {
         int64_t df = lexical.df(t);
         return df == 0 ? 0.0 : idf_of(df, n);
     };
@@ -114,8 +113,7 @@ Activation graph_signal(const LexicalIndex & lexical, const std::vector<std::str
 
 // The concepts the activation reached, strongest first: the scene's field.
 std::vector<FieldConcept> field_of(const std::unordered_map<std::string, double> & terms,
-                                   const std::vector<std::string> &                query_terms) {
-    std::set<std::string>     query(query_terms.begin(), query_terms.end());
+                                   const std::set<std::string> &                   query) {
     std::vector<FieldConcept> out;
     for (const auto & [term, weight] : terms) out.push_back({term, weight, query.count(term) > 0});
     std::sort(out.begin(), out.end(), [](const FieldConcept & a, const FieldConcept & b) {
@@ -199,13 +197,14 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     for (size_t i = 0; i < unit_hits.size(); ++i) {
         lexical[unit_hits[i].unit_id] = {max_unit > 0 ? unit_hits[i].score / max_unit : 0, static_cast<int>(i + 1)};
     }
-    impl_->cost.lexical_ms = lap(clock);
-    auto   note_rank       = ranks_of(note_hits);
-    auto   activation      = graph_signal(index, query_terms, unit_hits);
-    auto & graph           = activation.units;
-    impl_->field           = field_of(activation.terms, query_terms);
-    auto graph_rank        = ranks_of(graph);
-    impl_->cost.graph_ms   = lap(clock);
+    impl_->cost.lexical_ms                = lap(clock);
+    auto                        note_rank = ranks_of(note_hits);
+    const std::set<std::string> asked(query_terms.begin(), query_terms.end());
+    auto                        activation = graph_signal(index, asked, unit_hits);
+    auto &                      graph      = activation.units;
+    impl_->field                           = field_of(activation.terms, asked);
+    auto graph_rank                        = ranks_of(graph);
+    impl_->cost.graph_ms                   = lap(clock);
     std::unordered_map<int64_t, double> dense;
     if (impl_->dense) {
         auto   nearest = impl_->dense->nearest(impl_->dense->embed_query(query, query_terms), kDenseCandidates);
@@ -243,12 +242,11 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
             units.emplace(u.id, std::move(u));
     }
     // The candidates spoken by someone the question names, from the lexical index's speaker terms.
-    std::set<std::string> asked(query_terms.begin(), query_terms.end());
-    std::set<int64_t>     spoken_by_named;
+    std::set<int64_t> spoken_by_named;
     for (int64_t id : candidate_ids) {
-        for (const auto & t : index.unit_speaker(id)) {
-            if (asked.count(t)) spoken_by_named.insert(id);
-        }
+        auto speaker = index.unit_speaker(id);
+        if (std::any_of(speaker.begin(), speaker.end(), [&](const std::string & t) { return asked.count(t) > 0; }))
+            spoken_by_named.insert(id);
     }
     // Superseded facts are out of retrieval unless history is asked for; the set is usually empty or small.
     auto             superseded = store.units_superseded();
