@@ -44,16 +44,15 @@ std::vector<float> DenseModel::embed(const std::vector<std::string> & terms) con
     return out;
 }
 
-DenseModel dense_train(const std::vector<std::vector<std::string>> & unit_terms, int max_dim) {
-    DenseModel                            model;
-    const double                          n = static_cast<double>(unit_terms.size());
-    std::map<std::string, int64_t>        df;  // ordered: the vocabulary order is part of determinism
-    std::vector<std::vector<std::string>> unique(unit_terms.size());
-    for (size_t u = 0; u < unit_terms.size(); ++u) {
-        std::set<std::string> s(unit_terms[u].begin(), unit_terms[u].end());
-        unique[u].assign(s.begin(), s.end());
-        for (const auto & t : unique[u]) ++df[t];
-    }
+DenseModel dense_train(const UnitTermsSource & units, int max_dim) {
+    DenseModel                     model;
+    std::map<std::string, int64_t> df;  // ordered: the vocabulary order is part of determinism
+    size_t                         unit_count = 0;
+    units([&](const std::vector<std::string> & terms) {
+        ++unit_count;
+        for (const auto & t : std::set<std::string>(terms.begin(), terms.end())) ++df[t];
+    });
+    const double n = static_cast<double>(unit_count);
     std::vector<std::string> vocabulary;
     for (const auto & [t, c] : df)
         if (c >= 2) vocabulary.push_back(t);
@@ -73,9 +72,9 @@ DenseModel dense_train(const std::vector<std::vector<std::string>> & unit_terms,
 
     // Co-occurrence counts within units, over each unit's rarest terms.
     std::unordered_map<uint64_t, float> pairs;
-    for (const auto & terms : unique) {
+    units([&](const std::vector<std::string> & terms) {
         std::vector<int> ids;
-        for (const auto & t : terms) {
+        for (const auto & t : std::set<std::string>(terms.begin(), terms.end())) {
             auto it = index.find(t);
             if (it != index.end()) ids.push_back(it->second);
         }
@@ -91,7 +90,7 @@ DenseModel dense_train(const std::vector<std::vector<std::string>> & unit_terms,
                 auto hi = static_cast<uint64_t>(std::max(ids[a], ids[b]));
                 pairs[(lo << 32) | hi] += 1.0f;
             }
-    }
+    });
     // Positive PMI, symmetric.
     std::vector<Eigen::Triplet<float>> triplets;
     for (const auto & [key, count] : pairs) {

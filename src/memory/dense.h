@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,8 +22,14 @@ struct DenseModel {
     std::vector<float> embed(const std::vector<std::string> & terms) const;
 };
 
+// Calls the visitor once with each unit's terms, in the same order every time it is called.
+using UnitTermsVisitor = std::function<void(const std::vector<std::string> &)>;
+using UnitTermsSource  = std::function<void(const UnitTermsVisitor &)>;
+
 // Trains the space from each unit's terms. Small corpora get fewer dimensions (at most half the vocabulary).
-DenseModel dense_train(const std::vector<std::vector<std::string>> & unit_terms, int max_dim = 128);
+// The units are read twice (document frequencies, then co-occurrences) and never held: at a million units their
+// terms alone would be a gigabyte of small strings.
+DenseModel dense_train(const UnitTermsSource & units, int max_dim = 128);
 
 // Serialisation for the store: one blob per term (float32, native order) plus the idf.
 std::string        dense_vector_pack(const std::vector<float> & v);

@@ -84,33 +84,36 @@ struct Space {
 };
 
 Space corpus_space(Store & store, DenseReport & report) {
-    std::vector<int64_t>                  ids;
-    std::vector<std::vector<std::string>> unit_terms;
-    store.units_each([&](const Unit & u, const std::string & terms) {
-        ids.push_back(u.id);
-        unit_terms.push_back(terms_split(terms));
-    });
-    auto       trained = store.meta_get("dense.trained_units");
-    double     before  = trained ? std::stod(*trained) : 0;
-    double     now     = static_cast<double>(ids.size());
-    DenseModel model;
+    // Each pass reads the units' terms from the store again rather than holding them all (a gigabyte at a million
+    // units) while the space is trained and the graph built.
+    auto each_unit = [&](const std::function<void(int64_t, const std::vector<std::string> &)> & visit) {
+        store.units_each([&](const Unit & u, const std::string & terms) { visit(u.id, terms_split(terms)); });
+    };
+    const size_t units   = store.units_count();
+    auto         trained = store.meta_get("dense.trained_units");
+    double       before  = trained ? std::stod(*trained) : 0;
+    double       now     = static_cast<double>(units);
+    DenseModel   model;
     if (before > 0 && now <= before * kRetrainRatio && now >= before / kRetrainRatio) model = model_load(store);
     if (model.dim == 0) {
-        model = dense_train(unit_terms);
+        model = dense_train([&](const UnitTermsVisitor & visit) {
+            each_unit([&](int64_t, const std::vector<std::string> & terms) { visit(terms); });
+        });
         std::vector<std::tuple<std::string, double, std::string>> rows;
         for (const auto & [t, v] : model.vectors) rows.emplace_back(t, model.idf.at(t), dense_vector_pack(v));
         store.dense_terms_replace(rows);
-        store.meta_set("dense.trained_units", std::to_string(ids.size()));
+        store.meta_set("dense.trained_units", std::to_string(units));
     }
     Space space;
     if (model.dim == 0) return space;  // too little text for a space
     space.dim         = model.dim;
     space.fingerprint = model_fingerprint(model);
     space.embedder    = {{"kind", "corpus"}};
-    for (size_t i = 0; i < ids.size(); ++i) {
-        auto v = model.embed(unit_terms[i]);
-        if (!v.empty()) space.points.emplace_back(ids[i], std::move(v));
-    }
+    space.points.reserve(units);
+    each_unit([&](int64_t id, const std::vector<std::string> & terms) {
+        auto v = model.embed(terms);
+        if (!v.empty()) space.points.emplace_back(id, std::move(v));
+    });
     report.embedded = space.points.size();
     return space;
 }
@@ -389,6 +392,9 @@ DenseReport dense_build(Store & store, const EmbedderConfig & config, bool units
     } else {
         report.embedder = use.kind;
         report.dim      = space.dim;
+        // The space's own working set (every unit's terms, the training matrices) is freed by now; the graph
+        // that hnswlib allocates next should not stack on top of it.
+        heap_release();
         ann_write(dir, header, space, report);
     }
     store.meta_set("dense.stale", "0");

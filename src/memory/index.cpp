@@ -72,7 +72,9 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
     bool changed = report.notes_indexed > 0 || report.pruned > 0;
     if (changed) store.term_df_refresh();
     if (changed || !LexicalIndex::saved_current(store)) LexicalIndex::build_save(store);
+    heap_release();
     if (changed || (report.units > 0 && store.zones_list().empty())) zones_build(store);
+    heap_release();
     report.dense   = dense_build(store, options.embedder, changed, embed_progress);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;

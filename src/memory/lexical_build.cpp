@@ -40,8 +40,11 @@ struct Collection {
     std::vector<DocTerms> docs;
 };
 
-void doc_merge(DocTerms & d) {
-    auto & w = d.weighted;
+// Merges the occurrences gathered in `scratch` per term into a document of exactly that size, and empties
+// `scratch` for the next document (keeping its capacity). A document that kept its occurrence-sized buffer
+// would hold about twice the memory: at a million units, a gigabyte.
+DocTerms doc_merge(DocTerms & scratch) {
+    auto & w = scratch.weighted;
     std::sort(w.begin(), w.end(), [](auto & a, auto & b) { return a.first < b.first; });
     size_t out = 0;
     for (size_t i = 0; i < w.size(); ++i) {
@@ -50,7 +53,10 @@ void doc_merge(DocTerms & d) {
         else
             w[out++] = w[i];
     }
-    w.resize(out);
+    DocTerms doc{{w.begin(), w.begin() + static_cast<std::ptrdiff_t>(out)}, scratch.length};
+    w.clear();
+    scratch.length = 0;
+    return doc;
 }
 
 // Interns terms in first-seen order; ids are renumbered in name order when the image is laid out.
@@ -127,25 +133,22 @@ std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {
     std::vector<uint32_t>                                forward, speaker;
     std::vector<int64_t>                                 unit_note;
     std::vector<std::tuple<int64_t, int, int, uint64_t>> order;  // (note, seq, part, doc): reading order
+    DocTerms                                             scratch;
     store.units_lexical_each([&](int64_t id, int64_t note_id, std::pair<int, int> position, const UnitTerms & row) {
         order.emplace_back(note_id, position.first, position.second, units.ids.size());
         unit_note.push_back(note_id);
-        DocTerms doc;
-        column_add(doc, row.terms, kColumnWeights[0], table, &forward);
-        column_add(doc, row.speaker, kColumnWeights[1], table, &speaker);
-        column_add(doc, row.context, kColumnWeights[2], table, nullptr);
-        doc_merge(doc);
+        column_add(scratch, row.terms, kColumnWeights[0], table, &forward);
+        column_add(scratch, row.speaker, kColumnWeights[1], table, &speaker);
+        column_add(scratch, row.context, kColumnWeights[2], table, nullptr);
         units.ids.push_back(id);
-        units.docs.push_back(std::move(doc));
+        units.docs.push_back(doc_merge(scratch));
         forward_begin.push_back(forward.size());
         speaker_begin.push_back(speaker.size());
     });
     store.notes_lexical_each([&](int64_t id, const std::string & terms) {
-        DocTerms doc;
-        column_add(doc, terms, 1.0f, table, nullptr);
-        doc_merge(doc);
+        column_add(scratch, terms, 1.0f, table, nullptr);
         notes.ids.push_back(id);
-        notes.docs.push_back(std::move(doc));
+        notes.docs.push_back(doc_merge(scratch));
     });
 
     // The dictionary in name order, so a lookup is a binary search over the mapped file.

@@ -37,6 +37,13 @@ std::vector<std::vector<std::string>> two_topic_corpus() {
     return units;
 }
 
+// The corpus as dense_train reads it: a source it may walk more than once.
+UnitTermsSource source_of(const std::vector<std::vector<std::string>> & units) {
+    return [&units](const UnitTermsVisitor & visit) {
+        for (const auto & terms : units) visit(terms);
+    };
+}
+
 double cosine(const std::vector<float> & a, const std::vector<float> & b) {
     double dot = 0;
     for (size_t i = 0; i < a.size(); ++i) dot += static_cast<double>(a[i]) * b[i];
@@ -46,7 +53,8 @@ double cosine(const std::vector<float> & a, const std::vector<float> & b) {
 }  // namespace
 
 TEST(Dense, WordsSharingContextsAreCloserThanWordsOfAnotherTopic) {
-    auto model = dense_train(two_topic_corpus());
+    auto corpus = two_topic_corpus();
+    auto model  = dense_train(source_of(corpus));
     ASSERT_GT(model.dim, 1);
     auto violin = model.embed({"violin"});
     auto cello  = model.embed({"cello"});
@@ -56,10 +64,27 @@ TEST(Dense, WordsSharingContextsAreCloserThanWordsOfAnotherTopic) {
 }
 
 TEST(Dense, TrainingIsDeterministic) {
-    auto a = dense_train(two_topic_corpus());
-    auto b = dense_train(two_topic_corpus());
+    auto corpus = two_topic_corpus();
+    auto a      = dense_train(source_of(corpus));
+    auto b      = dense_train(source_of(corpus));
     ASSERT_EQ(a.dim, b.dim);
     for (const auto & [term, vec] : a.vectors) EXPECT_EQ(vec, b.vectors.at(term)) << term;
+}
+
+TEST(Dense, TrainingStreamsTheUnitsTwiceInsteadOfHoldingThem) {
+    auto   corpus = two_topic_corpus();
+    int    passes = 0;
+    size_t seen   = 0;
+    auto   model  = dense_train([&](const UnitTermsVisitor & visit) {
+        ++passes;
+        for (const auto & terms : corpus) {
+            ++seen;
+            visit(terms);
+        }
+    });
+    EXPECT_GT(model.dim, 1);
+    EXPECT_EQ(passes, 2) << "document frequencies, then co-occurrences";
+    EXPECT_EQ(seen, 2 * corpus.size());
 }
 
 TEST(Dense, AnnRecallAgainstBruteForce) {
