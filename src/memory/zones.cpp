@@ -67,21 +67,25 @@ struct Community {
     int64_t              units  = 0;
 };
 
+// A unit's distinct terms, sorted.
+std::set<std::string> unique_terms(const std::string & joined) {
+    auto split = terms_split(joined);
+    return {split.begin(), split.end()};
+}
+
 TermGraph graph_read(Store & store, Lexicon & lexicon) {
-    // Terms of every unit, document frequencies, and the surface word each stem is most often written as.
-    std::vector<std::pair<int64_t, std::vector<std::string>>>   unit_terms;
-    std::vector<int64_t>                                        unit_tokens;
+    // Two passes over the units, so that their terms are never all held as strings (a gigabyte at a million
+    // units): first document frequencies and the surface word each stem is most often written as, then each
+    // unit's terms as vocabulary ids.
     std::unordered_map<std::string, int64_t>                    df;
     std::unordered_map<std::string, std::map<std::string, int>> surfaces;
+    size_t                                                      unit_count = 0;
     store.units_each([&](const Unit & u, const std::string & terms) {
-        auto                  split = terms_split(terms);
-        std::set<std::string> unique(split.begin(), split.end());
-        for (const auto & t : unique) ++df[t];
+        ++unit_count;
+        for (const auto & t : unique_terms(terms)) ++df[t];
         for (auto & w : lexicon.words(u.text)) ++surfaces[w.term][w.surface];
-        unit_terms.emplace_back(u.id, std::vector<std::string>(unique.begin(), unique.end()));
-        unit_tokens.push_back(u.tokens);
     });
-    const double n = static_cast<double>(unit_terms.size());
+    const double n = static_cast<double>(unit_count);
 
     TermGraph g;
     for (const auto & [t, c] : df) {
@@ -103,10 +107,12 @@ TermGraph graph_read(Store & store, Lexicon & lexicon) {
     }
     auto idf = [&](int32_t t) { return g.idf[static_cast<size_t>(t)]; };
 
+    surfaces.clear();
+
     std::unordered_map<uint64_t, int32_t> pairs;
-    for (size_t u = 0; u < unit_terms.size(); ++u) {
-        UnitInfo info{unit_terms[u].first, unit_tokens[u], {}};
-        for (const auto & t : unit_terms[u].second) {
+    store.units_each([&](const Unit & u, const std::string & terms) {
+        UnitInfo info{u.id, u.tokens, {}};
+        for (const auto & t : unique_terms(terms)) {
             auto it = index.find(t);
             if (it != index.end()) info.terms.push_back(it->second);
         }
@@ -119,7 +125,7 @@ TermGraph graph_read(Store & store, Lexicon & lexicon) {
             for (size_t b = a + 1; b < top.size(); ++b)
                 ++pairs[(static_cast<uint64_t>(top[a]) << 32) | static_cast<uint32_t>(top[b])];
         g.units.push_back(std::move(info));
-    }
+    });
 
     // Positive PMI edges, in a fixed order so the graph (and so Leiden's result) does not depend on hashing.
     std::vector<std::pair<uint64_t, int32_t>> ordered(pairs.begin(), pairs.end());
