@@ -52,7 +52,7 @@ DenseModel dense_train(const UnitTermsSource & units, int max_dim) {
         ++unit_count;
         for (const auto & t : std::set<std::string>(terms.begin(), terms.end())) ++df[t];
     });
-    const double n = static_cast<double>(unit_count);
+    const double             n = static_cast<double>(unit_count);
     std::vector<std::string> vocabulary;
     for (const auto & [t, c] : df)
         if (c >= 2) vocabulary.push_back(t);

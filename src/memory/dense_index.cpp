@@ -23,12 +23,14 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr const char * kMagic        = "neuroseed-dense";
-constexpr int          kVersion      = 2;  // 2: the space's fingerprint and embedder in the header
-constexpr size_t       kHnswM        = 16;
-constexpr size_t       kHnswBuildEf  = 200;
-constexpr size_t       kHnswSeed     = 100;
-constexpr double       kRetrainRatio = 1.2;  // retrain once the corpus grew (or shrank) by a fifth
+constexpr const char * kMagic       = "neuroseed-dense";
+constexpr int          kVersion     = 2;  // 2: the space's fingerprint and embedder in the header
+constexpr size_t       kHnswM       = 16;
+constexpr size_t       kHnswBuildEf = 200;
+constexpr size_t       kHnswSeed    = 100;
+// While the graph grows, the vectors it has copied go back to the system this often (in points).
+constexpr size_t kReleaseEvery = 65536;
+constexpr double kRetrainRatio = 1.2;  // retrain once the corpus grew (or shrank) by a fifth
 // Deleted points stay in an hnswlib graph (as waypoints) until it is rebuilt: past this share of the index,
 // an update rebuilds instead, so a graph of mostly dead points is not searched forever.
 constexpr double kMaxDeletedShare = 0.25;
@@ -255,7 +257,7 @@ bool ann_update(Hnsw & ann, int dim, const std::vector<std::pair<int64_t, std::v
     return true;
 }
 
-void ann_write(const fs::path & dir, const std::optional<json> & header, const Space & space, DenseReport & report) {
+void ann_write(const fs::path & dir, const std::optional<json> & header, Space & space, DenseReport & report) {
     DenseIndex index;
     bool       updated = false;
     if (header && header->value("space", "") == space.fingerprint && header->value("dim", 0) == space.dim) {
@@ -268,9 +270,9 @@ void ann_write(const fs::path & dir, const std::optional<json> & header, const S
         }
     }
     if (!updated) {
-        index.build(space.dim, space.points);
+        report.ann_added = space.points.size();
+        index.build(space.dim, std::move(space.points));
         report.ann         = "rebuilt";
-        report.ann_added   = space.points.size();
         report.ann_removed = 0;
         report.ann_changed = 0;
     }
@@ -298,12 +300,18 @@ void ann_write(const fs::path & dir, const std::optional<json> & header, const S
 DenseIndex::DenseIndex()  = default;
 DenseIndex::~DenseIndex() = default;
 
-void DenseIndex::build(int dim, const std::vector<std::pair<int64_t, std::vector<float>>> & points) {
+void DenseIndex::build(int dim, std::vector<std::pair<int64_t, std::vector<float>>> && points) {
     this->dim = dim;
     ann.reset();
     metric = std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(dim));
     ann    = std::make_unique<Hnsw>(metric.get(), std::max<size_t>(points.size(), 1), kHnswM, kHnswBuildEf, kHnswSeed);
-    for (const auto & [id, v] : points) ann->addPoint(v.data(), static_cast<hnswlib::labeltype>(id));
+    for (size_t i = 0; i < points.size(); ++i) {
+        ann->addPoint(points[i].second.data(), static_cast<hnswlib::labeltype>(points[i].first));
+        std::vector<float>().swap(points[i].second);
+        if ((i + 1) % kReleaseEvery == 0) heap_release();
+    }
+    points.clear();
+    heap_release();
 }
 
 std::vector<std::pair<int64_t, double>> DenseIndex::nearest(const std::vector<float> & query, size_t k) const {

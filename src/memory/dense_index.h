@@ -37,8 +37,9 @@ struct DenseIndex {
 
     DenseIndex();
     ~DenseIndex();
-    // Builds the ANN index over normalised vectors of `dim` dimensions, labelled with unit ids.
-    void build(int dim, const std::vector<std::pair<int64_t, std::vector<float>>> & points);
+    // Builds the ANN index over normalised vectors of `dim` dimensions, labelled with unit ids. Each vector is
+    // freed once the graph holds its copy, so the points and the graph are never both whole in memory.
+    void build(int dim, std::vector<std::pair<int64_t, std::vector<float>>> && points);
     // The k units nearest to a query vector, as (unit id, cosine similarity), best first.
     std::vector<std::pair<int64_t, double>> nearest(const std::vector<float> & query, size_t k) const;
     // The query's vector in this space: its terms in the corpus space, its text through the external embedder

@@ -105,7 +105,7 @@ TEST(Dense, AnnRecallAgainstBruteForce) {
         labelled.emplace_back(i, points.back());
     }
     DenseIndex index;
-    index.build(32, labelled);
+    index.build(32, std::move(labelled));
     size_t found = 0, total = 0;
     for (int q = 0; q < 50; ++q) {
         auto                                    query = random_unit();
