@@ -5,7 +5,8 @@
 //   bench_memory [--units N] [--queries Q] [--store DIR] [--no-reference] [--json]
 // --no-reference skips the FTS5 queries, for profiling the search alone.
 // With --store DIR the store is kept there and reused by the next run with the same DIR (a million units take
-// many minutes to build); the peak RSS of a reusing run is that of searching alone.
+// many minutes to build); the peak RSS of a reusing run is that of searching alone. Peak RSS is also given period
+// by period (each index phase, searching, the reference), from Linux's VmHWM.
 #include "core/core.h"
 #include "lexicon/lexicon.h"
 #include "llm/llm.h"
@@ -70,10 +71,21 @@ int main(int argc, char ** argv) {
     auto               vocab  = Vocab::load(NEUROSEED_QWEN_VOCAB);
     Store              store((work / "store").string());
     bench::CorpusBuild built;
+    // Peak memory period by period: each phase of the build, then searching, then the reference.
+    std::vector<std::pair<std::string, long>> peaks;
+    auto period_end = [&](std::string name) { peaks.emplace_back(std::move(name), bench::peak_rss_period_mb()); };
     if (reused) {
         built.report.units = store.units_count();
     } else {
-        built = bench::corpus_store_fill(store, work / "corpus", units, *vocab);
+        IndexOptions options;
+        options.phase_done = [&](std::string_view phase) { period_end(fmt::format("index {}", phase)); };
+        bench::peak_rss_period_mb();
+        built = bench::corpus_store_fill(
+            store, work / "corpus", units, *vocab,
+            [&](std::string_view stage) {
+                if (stage == "indexing") period_end("write + import");
+            },
+            options);
         fs::remove_all(work / "corpus");
     }
 
@@ -98,6 +110,7 @@ int main(int argc, char ** argv) {
         spent.dense_ms += memory.last_cost().dense_ms / static_cast<double>(queries);
         spent.context_ms += memory.last_cost().context_ms / static_cast<double>(queries);
     }
+    period_end("search");
     for (size_t q = 0; with_reference && q < asked.size(); ++q) {
         const auto & query = asked[q];
         auto         terms = lexicon.terms(query);
@@ -105,9 +118,20 @@ int main(int argc, char ** argv) {
         store.units_match(fts_or(terms), 200);
         reference.push_back(ms_between(c, std::chrono::steady_clock::now()));
     }
-    double disk_mb = static_cast<double>(dir_bytes(work / "store")) / 1e6;
-    long   rss_mb  = bench::peak_rss_mb();
-    double p95 = bench::percentile(ours, 0.95), ref_p95 = bench::percentile(reference, 0.95);
+    if (with_reference) period_end("FTS5 reference");
+    double         disk_mb = static_cast<double>(dir_bytes(work / "store")) / 1e6;
+    long           rss_mb  = bench::peak_rss_mb();
+    double         p95 = bench::percentile(ours, 0.95), ref_p95 = bench::percentile(reference, 0.95);
+    nlohmann::json phases_json = nlohmann::json::object(), peaks_json = nlohmann::json::object();
+    std::string    phases_line, peaks_line;
+    for (const auto & p : built.report.phases) {
+        phases_json[p.name] = p.seconds;
+        phases_line += fmt::format("{}{} {:.1f}s", phases_line.empty() ? "" : ", ", p.name, p.seconds);
+    }
+    for (const auto & [name, mb] : peaks) {
+        peaks_json[name] = mb;
+        peaks_line += fmt::format("{}{} {}", peaks_line.empty() ? "" : ", ", name, mb);
+    }
     if (json) {
         nlohmann::json out = {{"units", built.report.units},
                               {"store_reused", reused},
@@ -124,6 +148,8 @@ int main(int argc, char ** argv) {
                               {"dense_ms", spent.dense_ms},
                               {"context_ms", spent.context_ms},
                               {"peak_rss_mb", rss_mb},
+                              {"index_phases_s", phases_json},
+                              {"peak_rss_by_period_mb", peaks_json},
                               {"store_mb", disk_mb}};
         std::puts(out.dump(2).c_str());
     } else {
@@ -133,6 +159,8 @@ int main(int argc, char ** argv) {
         else
             fmt::print("units {}  import {:.1f}s  index {:.1f}s  store on disk {:.0f} MB  peak RSS {} MB\n",
                        built.report.units, built.import_s, built.index_s, disk_mb, rss_mb);
+        if (!phases_line.empty()) fmt::print("index phases: {}\n", phases_line);
+        fmt::print("peak RSS by period (MB): {}\n", peaks_line);
         fmt::print("first search (maps the indexes) {:.1f} ms\n", first_ms);
         fmt::print("{:<40} {:>9} {:>9} {:>9}\n", "search latency (ms)", "p50", "p95", "p99");
         fmt::print("{:<40} {:>9.2f} {:>9.2f} {:>9.2f}\n", "neuroseed Memory::search (k=10)",

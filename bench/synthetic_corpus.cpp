@@ -93,7 +93,7 @@ std::vector<std::string> corpus_questions(size_t count, uint32_t seed) {
 }
 
 CorpusBuild corpus_store_fill(Store & store, const fs::path & corpus_dir, size_t units, const Vocab & vocab,
-                              const std::function<void(std::string_view)> & on_stage) {
+                              const std::function<void(std::string_view)> & on_stage, const IndexOptions & options) {
     auto stage = [&on_stage](std::string_view name) {
         if (on_stage) on_stage(name);
     };
@@ -121,7 +121,7 @@ CorpusBuild corpus_store_fill(Store & store, const fs::path & corpus_dir, size_t
     build.import_s = seconds_since(clock);
     stage("indexing");
     clock         = std::chrono::steady_clock::now();
-    build.report  = index_build(store, vocab, {});
+    build.report  = index_build(store, vocab, options);
     build.index_s = seconds_since(clock);
     return build;
 }
@@ -132,10 +132,30 @@ double percentile(std::vector<double> values, double p) {
     return values[std::min(values.size() - 1, static_cast<size_t>(p * static_cast<double>(values.size())))];
 }
 
+namespace {
+
+// The highest peak of the periods before the current one: resetting VmHWM also resets what getrusage reports.
+long g_earlier_peak_mb = 0;
+
+}  // namespace
+
 long peak_rss_mb() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss / 1024;
+    return std::max(g_earlier_peak_mb, usage.ru_maxrss / 1024);
+}
+
+long peak_rss_period_mb() {
+    std::ifstream status("/proc/self/status");
+    std::string   line;
+    long          kb = -1;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) kb = std::stol(line.substr(6));
+    }
+    if (kb < 0) return -1;
+    g_earlier_peak_mb = std::max(g_earlier_peak_mb, kb / 1024);
+    std::ofstream("/proc/self/clear_refs") << "5";
+    return kb / 1024;
 }
 
 }  // namespace neuroseed::bench

@@ -37,13 +37,18 @@ struct CorpusBuild {
 // always the same seed), imports them into `store` and indexes them with `vocab`. `on_stage` hears each
 // stage as it starts ("writing", "importing", "indexing").
 CorpusBuild corpus_store_fill(Store & store, const std::filesystem::path & corpus_dir, size_t units,
-                              const Vocab & vocab, const std::function<void(std::string_view)> & on_stage = {});
+                              const Vocab & vocab, const std::function<void(std::string_view)> & on_stage = {},
+                              const IndexOptions & options = {});
 
 // The p-th percentile (0..1) of `values`, nearest rank; 0 for none.
 double percentile(std::vector<double> values, double p);
 
 // The process's peak resident set size so far, in MB.
 long peak_rss_mb();
+
+// The peak resident set size since the last call (or since the process began), in MB; starts the next period.
+// Linux only (VmHWM, reset through /proc/self/clear_refs); -1 elsewhere.
+long peak_rss_period_mb();
 
 }  // namespace bench
 }  // namespace neuroseed

@@ -120,6 +120,8 @@ void command_index_add(CLI::App & app, Context & ctx) {
                                         {"ann_added", d.ann_added},
                                         {"ann_removed", d.ann_removed},
                                         {"ann_changed", d.ann_changed}}}};
+                out["phases"]      = nlohmann::json::array();
+                for (const auto & p : r.phases) out["phases"].push_back({{"name", p.name}, {"seconds", p.seconds}});
                 std::puts(out.dump(2).c_str());
                 return 0;
             }

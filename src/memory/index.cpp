@@ -38,7 +38,14 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
                         const IndexProgressFn & progress, const IndexProgressFn & embed_progress) {
     auto        started = std::chrono::steady_clock::now();
     IndexReport report;
-    Lexicon     lexicon;
+    auto        phase_started = started;
+    auto        phase_end     = [&](const char * name) {
+        auto now = std::chrono::steady_clock::now();
+        report.phases.push_back({name, std::chrono::duration<double>(now - phase_started).count()});
+        phase_started = now;
+        if (options.phase_done) options.phase_done(name);
+    };
+    Lexicon lexicon;
     // Rows of notes replaced since the last run go first: their ids may be reused by the new rows.
     report.pruned           = store.index_prune();
     const std::string key   = index_key(vocab);
@@ -71,11 +78,15 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
     report.units = store.units_count();
     bool changed = report.notes_indexed > 0 || report.pruned > 0;
     if (changed) store.term_df_refresh();
+    phase_end("units");
     if (changed || !LexicalIndex::saved_current(store)) LexicalIndex::build_save(store);
     heap_release();
+    phase_end("lexical");
     if (changed || (report.units > 0 && store.zones_list().empty())) zones_build(store);
     heap_release();
-    report.dense   = dense_build(store, options.embedder, changed, embed_progress);
+    phase_end("zones");
+    report.dense = dense_build(store, options.embedder, changed, embed_progress);
+    phase_end("dense");
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }

@@ -44,6 +44,16 @@ struct EmbedderConfig {
 struct IndexOptions {
     int            unit_tokens = 256;  // retrieval unit budget, in target-model tokens
     EmbedderConfig embedder;
+    // Called as each phase of the build ends ("units", "lexical", "zones", "dense"), for whoever measures the
+    // phases one at a time (bench_memory takes each one's peak memory).
+    std::function<void(std::string_view phase)> phase_done;
+};
+
+// One phase of an index build and its wall time. "units": notes cut into units and their lexical rows written;
+// "lexical": the lexical image; "zones": the concept graph's communities; "dense": the dense space and ANN index.
+struct IndexPhase {
+    std::string name;
+    double      seconds = 0;
 };
 
 // What building the dense signal did. External embeddings are cached by (embedder, text), so a unit whose
@@ -63,12 +73,13 @@ struct DenseReport {
 };
 
 struct IndexReport {
-    size_t      notes_indexed   = 0;
-    size_t      notes_unchanged = 0;
-    size_t      pruned          = 0;  // index rows of removed or replaced notes dropped
-    size_t      units           = 0;  // units in the whole index afterwards
-    double      seconds         = 0;
-    DenseReport dense;
+    size_t                  notes_indexed   = 0;
+    size_t                  notes_unchanged = 0;
+    size_t                  pruned          = 0;  // index rows of removed or replaced notes dropped
+    size_t                  units           = 0;  // units in the whole index afterwards
+    double                  seconds         = 0;
+    DenseReport             dense;
+    std::vector<IndexPhase> phases;  // in build order
 };
 
 using IndexProgressFn = std::function<void(size_t done, size_t total)>;

@@ -166,6 +166,26 @@ TEST(Memory, IndexIsIncremental) {
     EXPECT_EQ(gardens[0].signals[0].rank, 1) << "found by its own words, so its units exist";
 }
 
+TEST(Memory, IndexReportsItsPhasesInOrderAndCallsBackAsEachEnds) {
+    TempDir tmp;
+    Store   store(tmp.str());
+    import_text(store, "/a", "a", {"first note about gardens"});
+    std::vector<std::string> heard;
+    IndexOptions             options;
+    options.phase_done                      = [&](std::string_view phase) { heard.emplace_back(phase); };
+    auto                           report   = index_build(store, *qwen_vocab(), options);
+    const std::vector<std::string> expected = {"units", "lexical", "zones", "dense"};
+    EXPECT_EQ(heard, expected);
+    ASSERT_EQ(report.phases.size(), expected.size());
+    double sum = 0;
+    for (size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(report.phases[i].name, expected[i]);
+        EXPECT_GE(report.phases[i].seconds, 0.0);
+        sum += report.phases[i].seconds;
+    }
+    EXPECT_LE(sum, report.seconds + 1e-6) << "the phases are parts of the whole build";
+}
+
 TEST(Memory, GraphReachesATwoHopUnitThatBm25Misses) {
     TempDir tmp;
     Store   store(tmp.str());
