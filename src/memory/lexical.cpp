@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <queue>
+#include <unordered_map>
 
 namespace neuroseed {
 
@@ -173,6 +174,45 @@ std::vector<LexicalHit> hits_of(const LexicalImage & im, const LexicalImage::Pos
 
 std::vector<LexicalHit> LexicalIndex::units_top(const std::vector<std::string> & terms, size_t k) const {
     return hits_of(*image_, image_->units, image_->array<int64_t>(image_->at.unit_ids), terms, k);
+}
+
+std::vector<LexicalHit> LexicalIndex::units_class(const std::vector<std::string> & members, size_t k) const {
+    const LexicalImage &           im = *image_;
+    const LexicalImage::Postings & p  = im.units;
+    const uint64_t                 n  = im.header.counts.units;
+    std::vector<int64_t>           term_ids;
+    uint64_t                       postings = 0;
+    for (const auto & m : members) {
+        int64_t id = im.find(m);
+        if (id >= 0) term_ids.push_back(id);
+    }
+    std::sort(term_ids.begin(), term_ids.end());
+    term_ids.erase(std::unique(term_ids.begin(), term_ids.end()), term_ids.end());
+    for (int64_t t : term_ids) postings += p.begin[t + 1] - p.begin[t];
+    if (term_ids.empty() || postings * 4 > n) return {};
+    // A posting's score is the term's IDF times its term-frequency part; the class keeps each unit's best part.
+    std::unordered_map<uint32_t, double> best;
+    for (int64_t t : term_ids) {
+        double idf = idf_fts5(p.begin[t + 1] - p.begin[t], n);
+        for (uint64_t i = p.begin[t]; i < p.begin[t + 1]; ++i) {
+            if (p.doc[i] >= p.docs)
+                throw Error(ErrorKind::corrupt, kLexicalFileName, "a posting points past the documents");
+            double & b = best[p.doc[i]];
+            b          = std::max(b, p.score[i] / idf);
+        }
+    }
+    double              idf = idf_fts5(best.size(), n);
+    std::vector<Scored> scored;
+    for (const auto & [doc, part] : best) scored.push_back({idf * part, doc});
+    auto better = [](const Scored & a, const Scored & b) {
+        return a.score != b.score ? a.score > b.score : a.doc < b.doc;
+    };
+    size_t keep = std::min(k, scored.size());
+    std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(), better);
+    const int64_t *         ids = im.array<int64_t>(im.at.unit_ids);
+    std::vector<LexicalHit> out;
+    for (size_t i = 0; i < keep; ++i) out.push_back({ids[scored[i].doc], scored[i].score});
+    return out;
 }
 
 std::vector<LexicalHit> LexicalIndex::notes_top(const std::vector<std::string> & terms, size_t k) const {

@@ -41,6 +41,12 @@ class LexicalIndex {
 
     // The k best units (BM25 over terms, speaker, context) for a query's terms, best first; ties by unit id.
     std::vector<LexicalHit> units_top(const std::vector<std::string> & terms, size_t k) const;
+    // The k best units for a class of terms taken as one query term ("kinds of instrument": clarinet, violin,
+    // piano), as Lucene's SynonymQuery scores one: a unit by its best member's BM25 term-frequency part times the
+    // IDF of the class, the units any member is in. Empty when the members' postings are more than a quarter of
+    // the units: such a class says little (its IDF is at most about 1.1, a fifth of a rare word's) and costs a long
+    // scan.
+    std::vector<LexicalHit> units_class(const std::vector<std::string> & members, size_t k) const;
     // The same over whole notes (a note's terms as one document).
     std::vector<LexicalHit> notes_top(const std::vector<std::string> & terms, size_t k) const;
     // A unit's indexed terms in text order, duplicates kept (empty for an unknown unit).

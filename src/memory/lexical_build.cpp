@@ -22,12 +22,6 @@ constexpr double kK1              = 1.2;
 constexpr double kB               = 0.75;
 constexpr float  kColumnWeights[] = {1.0f, 2.0f, 0.5f};
 
-double idf_fts5(uint64_t df, uint64_t n) {
-    // FTS5 gives terms in more than half the rows a tiny positive weight instead of a negative one.
-    double idf = std::log((static_cast<double>(n) - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
-    return idf <= 0 ? 1e-6 : idf;
-}
-
 // One document's weighted term frequencies, merged per term.
 struct DocTerms {
     std::vector<std::pair<uint32_t, float>> weighted;  // (term, weighted frequency), sorted by term

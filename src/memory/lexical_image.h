@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -22,6 +23,13 @@ inline constexpr char         kLexicalMagic[8] = {'N', 'S', 'L', 'E', 'X', 'I', 
 inline constexpr uint64_t     kLexicalVersion  = 3;
 inline constexpr const char * kLexicalFileName = "lexical.bin";
 inline constexpr const char * kLexicalMetaKey  = "lexical.build";
+
+// FTS5's bm25() IDF, which the postings' scores are made with. FTS5 gives terms in more than half the rows a tiny
+// positive weight instead of a negative one.
+inline double idf_fts5(uint64_t df, uint64_t n) {
+    double idf = std::log((static_cast<double>(n) - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
+    return idf <= 0 ? 1e-6 : idf;
+}
 
 struct LexicalCounts {
     uint64_t terms         = 0;

@@ -8,8 +8,9 @@
 // unit (answers sit next to the turn that names the topic); dense similarity in a space trained on the
 // corpus itself (PPMI + randomized SVD) or given by an external embedder (a GGUF model, an /v1/embeddings server),
 // searched through an hnswlib ANN index; and activation spread over a query-local concept graph
-// (personalized PageRank), which reaches evidence that shares no word with the query. They are fused with
-// fixed weights that are the same for every corpus and explained per hit.
+// (personalized PageRank), which reaches evidence that shares no word with the query. A question that asks for
+// kinds of something ("what instruments…") also scores the kinds WordNet knows below its focus as one more query
+// term (see kinds.h). They are fused with fixed weights that are the same for every corpus and explained per hit.
 #pragma once
 
 #include "store/store.h"
@@ -112,7 +113,7 @@ size_t            zones_build(Store & store);
 std::vector<Zone> zones_list(Store & store, size_t representatives = 3);
 
 struct SignalScore {
-    std::string name;       // "bm25", "session", "neighbour", "graph", "dense", "time"
+    std::string name;       // "bm25", "session", "neighbour", "graph", "dense", "time", "speaker", "kinds"
     int         rank  = 0;  // 1-based rank of the unit under this signal alone; 0 when it did not score
     double      score = 0;  // normalised to [0, 1] within the query
 };

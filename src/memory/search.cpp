@@ -4,6 +4,7 @@
 #include "lexicon/lexicon.h"
 #include "memory/dense_index.h"
 #include "memory/graph.h"
+#include "memory/kinds.h"
 #include "memory/lexical.h"
 #include "memory/memory.h"
 
@@ -144,7 +145,37 @@ struct Memory::Impl {
     SearchCost                    cost;
     std::vector<FieldConcept>     field;
 
+    // Each WordNet word a focus's kinds held (see kinds.h): its index term, or "" where the lexical index this
+    // was worked out for does not have it as one term.
+    std::unordered_map<std::string, std::string> kind_term_of;
+    uint64_t                                     kind_terms_build = 0;
+
     explicit Impl(Store & s) : store(s) {}
+
+    // The terms of the kinds of thing the question asks for, less the question's own terms.
+    std::vector<std::string> kind_terms(std::string_view query, const std::set<std::string> & asked) {
+        std::vector<std::string> surfaces;
+        for (auto & w : lexicon.words(query, true)) surfaces.push_back(std::move(w.surface));
+        if (lexical->build_id() != kind_terms_build) {
+            kind_term_of.clear();
+            kind_terms_build = lexical->build_id();
+        }
+        auto in_index = [&](const std::string & word) {
+            auto it = kind_term_of.find(word);
+            if (it == kind_term_of.end()) {
+                auto terms = lexicon.terms(word);
+                bool known = terms.size() == 1 && lexical->df(terms[0]) > 0;
+                it         = kind_term_of.emplace(word, known ? terms[0] : std::string()).first;
+            }
+            return !it->second.empty();
+        };
+        std::set<std::string> terms;
+        for (const auto & word : focus_kinds(surfaces, in_index).words) {
+            const auto & term = kind_term_of[word];
+            if (!asked.count(term)) terms.insert(term);
+        }
+        return {terms.begin(), terms.end()};
+    }
 };
 
 Memory::Memory(Store & store) : impl_(std::make_unique<Impl>(store)) {}
@@ -186,8 +217,25 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     auto                 query_terms = lexicon.terms(query);
     if (query_terms.empty()) return {};
 
-    auto unit_hits = index.units_top(query_terms, kUnitCandidates);
-    auto note_hits = scores_of(index.notes_top(query_terms, kNoteCandidates));
+    const std::set<std::string> asked(query_terms.begin(), query_terms.end());
+    auto                        unit_hits = index.units_top(query_terms, kUnitCandidates);
+    auto                        note_hits = scores_of(index.notes_top(query_terms, kNoteCandidates));
+    // The kinds of thing the question asks for ("what instruments…": clarinet, violin) count as one more query
+    // term: each unit's lexical score is its BM25 plus the class's.
+    auto   kind      = scores_of(index.units_class(impl_->kind_terms(query, asked), kUnitCandidates));
+    auto   kind_rank = ranks_of(kind);
+    double max_kind  = 0;
+    for (const auto & [id, s] : kind) max_kind = std::max(max_kind, s);
+    if (!kind.empty()) {
+        auto raw = scores_of(unit_hits);
+        for (const auto & [id, s] : kind) raw[id] += s;
+        unit_hits.clear();
+        for (const auto & [id, s] : raw) unit_hits.push_back({id, s});
+        std::sort(unit_hits.begin(), unit_hits.end(), [](const LexicalHit & a, const LexicalHit & b) {
+            return a.score != b.score ? a.score > b.score : a.unit_id < b.unit_id;
+        });
+        if (unit_hits.size() > kUnitCandidates) unit_hits.resize(kUnitCandidates);
+    }
     if (unit_hits.empty()) return {};
     double max_unit = unit_hits.front().score;
     double max_note = 0;
@@ -197,14 +245,13 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     for (size_t i = 0; i < unit_hits.size(); ++i) {
         lexical[unit_hits[i].unit_id] = {max_unit > 0 ? unit_hits[i].score / max_unit : 0, static_cast<int>(i + 1)};
     }
-    impl_->cost.lexical_ms                = lap(clock);
-    auto                        note_rank = ranks_of(note_hits);
-    const std::set<std::string> asked(query_terms.begin(), query_terms.end());
-    auto                        activation = graph_signal(index, asked, unit_hits);
-    auto &                      graph      = activation.units;
-    impl_->field                           = field_of(activation.terms, asked);
-    auto graph_rank                        = ranks_of(graph);
-    impl_->cost.graph_ms                   = lap(clock);
+    impl_->cost.lexical_ms = lap(clock);
+    auto   note_rank       = ranks_of(note_hits);
+    auto   activation      = graph_signal(index, asked, unit_hits);
+    auto & graph           = activation.units;
+    impl_->field           = field_of(activation.terms, asked);
+    auto graph_rank        = ranks_of(graph);
+    impl_->cost.graph_ms   = lap(clock);
     std::unordered_map<int64_t, double> dense;
     if (impl_->dense) {
         auto   nearest = impl_->dense->nearest(impl_->dense->embed_query(query, query_terms), kDenseCandidates);
@@ -279,6 +326,8 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
                      {"dense", similar > 0 ? dense_rank[id] : 0, similar}};
         if (!options.windows.empty()) h.signals.push_back({"time", 0, dated ? 1.0 : 0.0});
         if (!spoken_by_named.empty()) h.signals.push_back({"speaker", 0, named ? 1.0 : 0.0});
+        if (!kind.empty())
+            h.signals.push_back({"kinds", kind.count(id) ? kind_rank[id] : 0, value_of(kind, id) / max_kind});
         h.superseded = replaced;
         h.unit.id    = id;
         hits.push_back(std::move(h));
