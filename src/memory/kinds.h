@@ -1,5 +1,5 @@
 // Internal to memory/: the kinds of thing a question asks for, from WordNet (Princeton WordNet 3.0, Debian's
-// wordnet-base, read through its C library).
+// wordnet-base; see wordnet.h).
 //
 // "What instruments does Melanie play?" asks for kinds of instrument, and the evidence says "clarinet" and
 // "violin", words no corpus statistic links to "instrument" in a few hundred turns of chat. WordNet's hyponymy
@@ -28,9 +28,8 @@ struct FocusKinds {
 // The question's focus and its kinds; empty when the question has no "what/which <noun>" focus WordNet knows.
 // `words` are the question's words, normalised, stop words kept (Lexicon::words(question, true) surfaces). Only
 // words for which `keep` holds are checked and returned (search keeps the words its index has: a few of the
-// hundreds a focus can have, and checking a word's senses costs file reads). Thread-safe; a focus's subtree and
-// each word's senses are read from WordNet once per process. Throws Error(unavailable) when the WordNet data
-// cannot be opened.
+// hundreds a focus can have). Thread-safe; a focus's subtree is walked once per process. Throws
+// Error(unavailable) when the WordNet database cannot be opened.
 FocusKinds focus_kinds(const std::vector<std::string> &                 words,
                        const std::function<bool(const std::string &)> & keep = {});
 

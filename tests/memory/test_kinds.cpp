@@ -1,8 +1,10 @@
 // The kinds signal: a question's focus expanded through WordNet's hyponymy, scored as one more query term (a class
 // of terms with the class's IDF), which reaches evidence that shares no word with the question.
 #include "lexicon/lexicon.h"
+#include "core/core.h"
 #include "memory/kinds.h"
 #include "memory/lexical.h"
+#include "memory/wordnet.h"
 #include "memory/memory.h"
 #include "support/memory_support.h"
 #include "support/test_support.h"
@@ -81,6 +83,8 @@ TEST(Kinds, QuestionsWithoutANounFocusHaveNone) {
     EXPECT_TRUE(kinds_of({"when", "did", "mira", "play", "violin"}).focus.empty());
     EXPECT_TRUE(kinds_of({"what", "did", "caroline", "research"}).focus.empty());
     EXPECT_TRUE(kinds_of({"what", "instruments"}).focus.empty()) << "no verb ends the phrase";
+    EXPECT_TRUE(kinds_of({"what", "kind", "of"}).focus.empty());
+    EXPECT_TRUE(kinds_of({"which", "is"}).focus.empty());
     EXPECT_TRUE(kinds_of({"what", "qwertyzz", "does", "she", "like"}).focus.empty()) << "not a WordNet noun";
     // The most general nouns name no category: their subtree is most of WordNet.
     EXPECT_TRUE(kinds_of({"what", "entity", "did", "she", "see"}).words.empty());
@@ -174,4 +178,22 @@ TEST(Kinds, SearchFindsKindsOfTheFocusThatShareNoWordWithTheQuestion) {
         EXPECT_NE(h.unit.external_id, "days:6");
         EXPECT_NE(h.unit.external_id, "days:11");
     }
+}
+
+TEST(Kinds, WordNetIsReadInPlaceAndADamagedOffsetIsAnError) {
+    const auto & wn       = WordNet::get();
+    auto         clarinet = wn.entry(WordNet::Pos::noun, "clarinet");
+    ASSERT_TRUE(clarinet.has_value());
+    ASSERT_FALSE(clarinet->senses.empty());
+    auto synset = wn.noun_synset(clarinet->senses[0]);
+    EXPECT_NE(std::find(synset.words.begin(), synset.words.end(), "clarinet"), synset.words.end());
+    EXPECT_FALSE(wn.entry(WordNet::Pos::noun, "qwertyzz").has_value());
+    EXPECT_FALSE(wn.entry(WordNet::Pos::verb, "clarinet").has_value());
+    EXPECT_GT(wn.entry(WordNet::Pos::adj, "nice")->tagged, wn.entry(WordNet::Pos::noun, "nice")->tagged);
+    // An offset inside a line, or past the file, names no synset.
+    EXPECT_THROW(wn.noun_synset(clarinet->senses[0] + 3), Error);
+    EXPECT_THROW(wn.noun_synset(UINT32_MAX), Error);
+    EXPECT_EQ(wn.noun_lemma("martial arts"), "martial_art");
+    EXPECT_EQ(wn.noun_lemma("countries"), "country");
+    EXPECT_EQ(wn.noun_lemma("qwertyzz"), "");
 }
