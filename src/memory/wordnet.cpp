@@ -2,6 +2,7 @@
 #include "memory/wordnet.h"
 
 #include "core/core.h"
+#include "lexicon/lexicon.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -26,18 +27,6 @@ std::string database_dir() {
     if (const char * dir = std::getenv("WNSEARCHDIR"); dir && *dir) return dir;
     if (const char * home = std::getenv("WNHOME"); home && *home) return std::string(home) + "/dict";
     return "/usr/share/wordnet";  // Debian's wordnet-base
-}
-
-std::vector<std::string_view> fields_of(std::string_view line) {
-    std::vector<std::string_view> out;
-    size_t                        at = 0;
-    while (at < line.size()) {
-        size_t end = line.find(' ', at);
-        if (end == std::string_view::npos) end = line.size();
-        if (end > at) out.push_back(line.substr(at, end - at));
-        at = end + 1;
-    }
-    return out;
 }
 
 // A field as a number in `base`; -1 when it is not one.
@@ -104,7 +93,7 @@ std::optional<WordNet::Entry> WordNet::entry(Pos pos, std::string_view lemma) co
             continue;
         }
         // lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt synset_offset...
-        auto   f       = fields_of(line);
+        auto   f       = terms_split(line);
         long   synsets = f.size() > 3 ? number_of(f[2], 10) : -1;
         long   symbols = f.size() > 3 ? number_of(f[3], 10) : -1;
         size_t at      = 4 + static_cast<size_t>(std::max(symbols, 0L));
@@ -112,7 +101,12 @@ std::optional<WordNet::Entry> WordNet::entry(Pos pos, std::string_view lemma) co
             throw Error(ErrorKind::corrupt, file.path + " at byte " + std::to_string(start), "a malformed index line");
         Entry e;
         e.tagged = static_cast<int>(std::max(number_of(f[at + 1], 10), 0L));
-        for (size_t i = at + 2; i < f.size(); ++i) e.senses.push_back(static_cast<uint32_t>(number_of(f[i], 10)));
+        for (size_t i = at + 2; i < f.size(); ++i) {
+            long sense = number_of(f[i], 10);
+            if (sense < 0)
+                throw Error(ErrorKind::corrupt, file.path + " at byte " + std::to_string(start), "a malformed offset");
+            e.senses.push_back(static_cast<uint32_t>(sense));
+        }
         return e;
     }
     return std::nullopt;
@@ -128,7 +122,7 @@ WordNet::Synset WordNet::noun_synset(uint32_t offset) const {
     std::string_view line(begin, stop ? static_cast<size_t>(stop - begin) : data_noun_.size - offset);
     line = line.substr(0, line.find(" | "));  // the gloss
     // synset_offset lex_filenum ss_type w_cnt word lex_id [word lex_id...] p_cnt [ptr...]
-    auto f = fields_of(line);
+    auto f = terms_split(line);
     if (f.size() < 4 || number_of(f[0], 10) != static_cast<long>(offset)) throw corrupt();
     long words = number_of(f[3], 16);
     if (words < 0 || f.size() < 5 + 2 * static_cast<size_t>(words)) throw corrupt();
