@@ -16,10 +16,9 @@ namespace neuroseed {
 
 namespace {
 
-// The subtree of the most general nouns ("entity", "person", "event") holds thousands of synsets; such a focus names
-// no category a question could list. A category a question lists is
-// smaller: "movie" 24 synsets with everything below it, "sport" 189, "city" 917, "instrument" 1,110, "animal"
-// 4,017. The walk stops after this many synsets.
+// The subtree of the most general nouns ("entity", "person", "event") holds thousands of synsets; such a focus
+// names no category a question could list. A category a question lists is smaller: "movie" 24 synsets with
+// everything below it, "sport" 189, "city" 917, "instrument" 1,110, "animal" 4,017. The walk stops after this many.
 constexpr size_t kMaxSynsets = 5000;
 
 constexpr const char * kAsking[]     = {"what", "which"};

@@ -4,12 +4,13 @@
 // "What instruments does Melanie play?" asks for kinds of instrument, and the evidence says "clarinet" and
 // "violin", words no corpus statistic links to "instrument" in a few hundred turns of chat. WordNet's hyponymy
 // does: clarinet is a single-reed instrument, a woodwind, a wind instrument, a musical instrument. So the
-// question's focus (the noun after "what"/"which", or after "what kind of") is expanded to the words of every
-// synset below it, and search scores those words as one more query term (see LexicalIndex::units_class).
+// question's focus (the noun after "what"/"which", after "what kind of", or after "what are X's") is expanded to
+// the words of every synset below it, and search scores those words as one more query term (see
+// LexicalIndex::units_class).
 //
 // A word counts as a kind only when that synset is what the word usually means: its most frequent noun sense
-// (WordNet orders senses by frequency: "clock" is a kind of instrument only in a sense nobody means, "cat" a kind
-// of person only in slang), in a word that is no more often an adjective or a verb ("nice", the French city).
+// (WordNet orders senses by frequency: "cat" is an instrument only as a cat-o'-nine-tails, a person only in slang),
+// in a word that is no more often an adjective or a verb ("nice", the French city).
 // English only: WordNet has no other language here.
 #pragma once
 

@@ -145,10 +145,9 @@ struct Memory::Impl {
     SearchCost                    cost;
     std::vector<FieldConcept>     field;
 
-    // Each WordNet word a focus's kinds held (see kinds.h): its index term, or "" where the lexical index this
-    // was worked out for does not have it as one term.
+    // Each WordNet word a focus's kinds held (see kinds.h): its index term, or "" where the lexical index does not
+    // have it as one term. The lexical index is loaded once per instance, so the answers never go stale.
     std::unordered_map<std::string, std::string> kind_term_of;
-    uint64_t                                     kind_terms_build = 0;
 
     explicit Impl(Store & s) : store(s) {}
 
@@ -156,10 +155,6 @@ struct Memory::Impl {
     std::vector<std::string> kind_terms(std::string_view query, const std::set<std::string> & asked) {
         std::vector<std::string> surfaces;
         for (auto & w : lexicon.words(query, true)) surfaces.push_back(std::move(w.surface));
-        if (lexical->build_id() != kind_terms_build) {
-            kind_term_of.clear();
-            kind_terms_build = lexical->build_id();
-        }
         auto in_index = [&](const std::string & word) {
             auto it = kind_term_of.find(word);
             if (it == kind_term_of.end()) {

@@ -29,6 +29,12 @@ std::string database_dir() {
     return "/usr/share/wordnet";  // Debian's wordnet-base
 }
 
+Error database_missing(const std::string & where) {
+    return Error(ErrorKind::unavailable, where,
+                 "cannot open the WordNet database (install Debian's wordnet-base, or set WNSEARCHDIR to its dict "
+                 "folder)");
+}
+
 // A field as a number in `base`; -1 when it is not one.
 long number_of(std::string_view field, int base) {
     if (field.empty() || field.size() > 16) return -1;
@@ -49,9 +55,7 @@ WordNet::WordNet() {
         struct stat st {};
         if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 0) {
             if (fd >= 0) ::close(fd);
-            throw Error(ErrorKind::unavailable, file.path,
-                               "cannot open the WordNet database (install Debian's wordnet-base, or set WNSEARCHDIR to its "
-                                      "dict folder)");
+            throw database_missing(file.path);
         }
         void * data = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
         ::close(fd);
@@ -153,9 +157,7 @@ std::string WordNet::noun_lemma(const std::string & form) const {
     std::lock_guard<std::mutex> lock(library_lock);
     if (!library_open) {
         if (wninit() != 0) {
-            throw Error(ErrorKind::unavailable, database_dir(),
-                        "cannot open the WordNet database (install Debian's wordnet-base, or set WNSEARCHDIR to its "
-                        "dict folder)");
+            throw database_missing(database_dir());
         }
         library_open = true;
     }
