@@ -68,7 +68,7 @@ void command_index_add(CLI::App & app, Context & ctx) {
         ->capture_default_str()
         ->check(CLI::Range(8, 131072))
         ->needs(model);
-    sub->add_option("--threads", e.threads, "With --embed-model: threads (0: all cores)")->capture_default_str();
+    sub->add_option("--threads", e.threads, "Threads for --embed-model and the ANN graph build (0: all cores; the graph is the same for any number)")->capture_default_str();
     auto * endpoint = sub->add_option("--embed-endpoint", e.endpoint,
                                       "Dense signal from a server with OpenAI's /v1/embeddings (URL)");
     sub->add_option("--embed-name", e.model_name, "With --embed-endpoint: the model name to ask for")->needs(endpoint);

@@ -3,6 +3,7 @@
 #include "core/core.h"
 #include "lexicon/lexicon.h"
 #include "memory/embedder.h"
+#include "memory/hnsw_batch.h"
 
 #include <fmt/format.h>
 #include <hnswlib/hnswlib.h>
@@ -79,10 +80,10 @@ std::optional<json> header_read(const fs::path & dir) {
 
 // Unit vectors of one space, as dense_build computed them.
 struct Space {
-    std::string                                         fingerprint;
-    int                                                 dim = 0;
-    json                                                embedder;
-    std::vector<std::pair<int64_t, std::vector<float>>> points;
+    std::string fingerprint;
+    int         dim = 0;
+    json        embedder;
+    HnswPoints  points;
 };
 
 Space corpus_space(Store & store, DenseReport & report) {
@@ -209,8 +210,7 @@ std::unique_ptr<Hnsw> ann_load(hnswlib::InnerProductSpace & metric, const fs::pa
 
 // Brings a loaded index to `points`: marks deleted the units that are gone, re-adds units whose vector changed,
 // adds new ones. False (and the index untouched) when that would leave too many deleted points.
-bool ann_update(Hnsw & ann, int dim, const std::vector<std::pair<int64_t, std::vector<float>>> & points,
-                DenseReport & report) {
+bool ann_update(Hnsw & ann, int dim, const HnswPoints & points, int threads, DenseReport & report) {
     std::unordered_set<hnswlib::labeltype> present;
     std::vector<size_t>                    to_add, to_change;
     for (size_t i = 0; i < points.size(); ++i) {
@@ -248,8 +248,13 @@ bool ann_update(Hnsw & ann, int dim, const std::vector<std::pair<int64_t, std::v
         std::memset(ann.getDataByInternalId(ann.label_lookup_.at(label)), 0, sizeof(float) * static_cast<size_t>(dim));
     }
     if (slots > ann.max_elements_) ann.resizeIndex(std::max(slots, ann.max_elements_ + ann.max_elements_ / 2));
-    for (size_t i : to_add) ann.addPoint(points[i].second.data(), static_cast<hnswlib::labeltype>(points[i].first));
-    for (size_t i : to_change) ann.addPoint(points[i].second.data(), static_cast<hnswlib::labeltype>(points[i].first));
+    // New labels go in batches (the same graph for any thread count); a deleted label that comes back and a
+    // changed vector go through hnswlib's update of the slot they have.
+    std::vector<size_t> fresh, again = to_change;
+    for (size_t i : to_add)
+        (ann.label_lookup_.count(static_cast<hnswlib::labeltype>(points[i].first)) ? again : fresh).push_back(i);
+    hnsw_add_batched(ann, points, fresh, threads);
+    for (size_t i : again) ann.addPoint(points[i].second.data(), static_cast<hnswlib::labeltype>(points[i].first));
     report.ann_added   = to_add.size();
     report.ann_removed = to_remove.size();
     report.ann_changed = to_change.size();
@@ -257,21 +262,22 @@ bool ann_update(Hnsw & ann, int dim, const std::vector<std::pair<int64_t, std::v
     return true;
 }
 
-void ann_write(const fs::path & dir, const std::optional<json> & header, Space & space, DenseReport & report) {
+void ann_write(const fs::path & dir, const std::optional<json> & header, Space & space, int threads,
+               DenseReport & report) {
     DenseIndex index;
     bool       updated = false;
     if (header && header->value("space", "") == space.fingerprint && header->value("dim", 0) == space.dim) {
         try {
             index.metric = std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(space.dim));
             index.ann    = ann_load(*index.metric, dir / "dense.hnsw");
-            updated      = ann_update(*index.ann, space.dim, space.points, report);
+            updated      = ann_update(*index.ann, space.dim, space.points, threads, report);
         } catch (const std::exception &) {
             updated = false;  // an unreadable index is rebuilt: it holds nothing the store cannot give again
         }
     }
     if (!updated) {
         report.ann_added = space.points.size();
-        index.build(space.dim, std::move(space.points));
+        index.build(space.dim, std::move(space.points), threads);
         report.ann         = "rebuilt";
         report.ann_removed = 0;
         report.ann_changed = 0;
@@ -300,16 +306,18 @@ void ann_write(const fs::path & dir, const std::optional<json> & header, Space &
 DenseIndex::DenseIndex()  = default;
 DenseIndex::~DenseIndex() = default;
 
-void DenseIndex::build(int dim, std::vector<std::pair<int64_t, std::vector<float>>> && points) {
+void DenseIndex::build(int dim, HnswPoints && points, int threads) {
     this->dim = dim;
     ann.reset();
     metric = std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(dim));
     ann    = std::make_unique<Hnsw>(metric.get(), std::max<size_t>(points.size(), 1), kHnswM, kHnswBuildEf, kHnswSeed);
-    for (size_t i = 0; i < points.size(); ++i) {
-        ann->addPoint(points[i].second.data(), static_cast<hnswlib::labeltype>(points[i].first));
+    std::vector<size_t> all(points.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    size_t linked = 0;
+    hnsw_add_batched(*ann, points, all, threads, [&](size_t i) {
         std::vector<float>().swap(points[i].second);
-        if ((i + 1) % kReleaseEvery == 0) heap_release();
-    }
+        if (++linked % kReleaseEvery == 0) heap_release();
+    });
     points.clear();
     heap_release();
 }
@@ -403,7 +411,7 @@ DenseReport dense_build(Store & store, const EmbedderConfig & config, bool units
         // The space's own working set (every unit's terms, the training matrices) is freed by now; the graph
         // that hnswlib allocates next should not stack on top of it.
         heap_release();
-        ann_write(dir, header, space, report);
+        ann_write(dir, header, space, config.threads, report);
     }
     store.meta_set("dense.stale", "0");
     return report;

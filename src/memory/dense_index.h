@@ -37,9 +37,10 @@ struct DenseIndex {
 
     DenseIndex();
     ~DenseIndex();
-    // Builds the ANN index over normalised vectors of `dim` dimensions, labelled with unit ids. Each vector is
+    // Builds the ANN index over normalised vectors of `dim` dimensions, labelled with unit ids, on `threads`
+    // threads (0: every hardware thread; the graph is the same for any number, see hnsw_batch.h). Each vector is
     // freed once the graph holds its copy, so the points and the graph are never both whole in memory.
-    void build(int dim, std::vector<std::pair<int64_t, std::vector<float>>> && points);
+    void build(int dim, std::vector<std::pair<int64_t, std::vector<float>>> && points, int threads = 0);
     // The k units nearest to a query vector, as (unit id, cosine similarity), best first.
     std::vector<std::pair<int64_t, double>> nearest(const std::vector<float> & query, size_t k) const;
     // The query's vector in this space: its terms in the corpus space, its text through the external embedder

@@ -34,7 +34,7 @@ struct EmbedderConfig {
     std::string model_path;     // gguf
     std::string pooling;        // gguf: "" the model's own (mean when it declares none), "mean", "cls", "last"
     int         ctx     = 512;  // gguf: tokens per decode; a longer text is cut (and counted as truncated)
-    int         threads = 0;    // gguf: 0 every hardware thread
+    int         threads = 0;    // gguf, and the ANN graph's build: 0 every hardware thread
     std::string endpoint;       // openai: server URL (http://host:port, or a base ending in /v1)
     std::string model_name;     // openai: the request's "model"
     std::string api_key;        // openai: "" takes $NEUROSEED_EMBED_API_KEY; never written to disk
