@@ -54,6 +54,14 @@ IndexReport index_with_threads(Store & store, int threads) {
     return index_build(store, *qwen_vocab(), options);
 }
 
+// The first store's graph file is the reference; every later one must equal it byte for byte.
+void expect_same_graph(std::string & first, const TempDir & tmp, int threads) {
+    auto bytes = file_read(tmp / "dense.hnsw");
+    ASSERT_FALSE(bytes.empty());
+    if (first.empty()) first = bytes;
+    EXPECT_TRUE(bytes == first) << threads << " threads built another graph";
+}
+
 }  // namespace
 
 TEST(DenseAnn, FirstBuildIsTheSameFileForAnyThreadCount) {
@@ -65,14 +73,8 @@ TEST(DenseAnn, FirstBuildIsTheSameFileForAnyThreadCount) {
         auto report = index_with_threads(store, threads);
         ASSERT_EQ(report.dense.ann, "rebuilt");
         ASSERT_EQ(report.dense.ann_added, 2000u);
-        auto bytes = file_read(tmp / "dense.hnsw");
-        if (first.empty()) {
-            first = bytes;
-        } else {
-            EXPECT_TRUE(bytes == first) << threads << " threads built another graph";
-        }
+        expect_same_graph(first, tmp, threads);
     }
-    EXPECT_FALSE(first.empty());
 }
 
 TEST(DenseAnn, UpdateInPlaceIsTheSameFileForAnyThreadCountAndReachesEveryNewUnit) {
@@ -86,12 +88,7 @@ TEST(DenseAnn, UpdateInPlaceIsTheSameFileForAnyThreadCountAndReachesEveryNewUnit
         auto report = index_with_threads(store, threads);
         ASSERT_EQ(report.dense.ann, "updated");
         ASSERT_EQ(report.dense.ann_added, 400u);
-        auto bytes = file_read(tmp / "dense.hnsw");
-        if (first.empty()) {
-            first = bytes;
-        } else {
-            EXPECT_TRUE(bytes == first) << threads << " threads updated the graph differently";
-        }
+        expect_same_graph(first, tmp, threads);
         // Each new unit's own vector finds it: the batched links reach every point they added.
         auto    dense = dense_load(store);
         Lexicon lexicon;
