@@ -2,8 +2,10 @@
 // fixed seed): import and index build time, search latency percentiles, peak RSS and index size on disk.
 // The reference in the same run is what the lexical step cost before neuroseed kept its own index: one SQLite
 // FTS5 BM25 query for the same terms, top 200 (the candidates a search starts from).
-//   bench_memory [--units N] [--queries Q] [--store DIR] [--no-reference] [--json]
-// --no-reference skips the FTS5 queries, for profiling the search alone.
+//   bench_memory [--units N] [--queries Q] [--store DIR] [--threads T] [--no-reference] [--json]
+// --no-reference skips the FTS5 queries, for profiling the search alone. --threads sets the index build's threads
+// (the ANN graph; 0, the default, is every hardware thread): the graph is the same for any count, only the time
+// differs.
 // With --store DIR the store is kept there and reused by the next run with the same DIR (a million units take
 // many minutes to build); the peak RSS of a reusing run is that of searching alone. Peak RSS is also given period
 // by period (each index phase, searching, the reference), from Linux's VmHWM.
@@ -51,6 +53,7 @@ double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_c
 
 int main(int argc, char ** argv) {
     size_t      units = 100000, queries = 200;
+    int         threads = 0;
     bool        json = false, with_reference = true;
     std::string keep;
     for (int i = 1; i < argc; ++i) {
@@ -60,10 +63,20 @@ int main(int argc, char ** argv) {
             queries = std::stoul(argv[++i]);
         else if (!std::strcmp(argv[i], "--store") && i + 1 < argc)
             keep = argv[++i];
+        else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = std::stoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--json"))
             json = true;
         else if (!std::strcmp(argv[i], "--no-reference"))
             with_reference = false;
+        else {
+            // A mistyped flag must not run a many-minute benchmark with the defaults.
+            fmt::print(stderr,
+                       "bench_memory: unknown argument '{}' (or missing value); usage: bench_memory [--units N] "
+                       "[--queries Q] [--store DIR] [--threads T] [--no-reference] [--json]\n",
+                       argv[i]);
+            return 2;
+        }
     }
     fs::path work =
         keep.empty() ? fs::temp_directory_path() / fmt::format("neuroseed-bench-memory-{}", getpid()) : fs::path(keep);
@@ -78,7 +91,8 @@ int main(int argc, char ** argv) {
         built.report.units = store.units_count();
     } else {
         IndexOptions options;
-        options.phase_done = [&](std::string_view phase) { period_end(fmt::format("index {}", phase)); };
+        options.embedder.threads = threads;
+        options.phase_done       = [&](std::string_view phase) { period_end(fmt::format("index {}", phase)); };
         bench::peak_rss_period_mb();
         built = bench::corpus_store_fill(
             store, work / "corpus", units, *vocab,
