@@ -1,6 +1,7 @@
 #include "lexicon/lexicon.h"
 
 #include "core/core.h"
+#include "wordnet/wordnet.h"
 
 #include <libstemmer.h>
 #include <unicode/brkiter.h>
@@ -54,6 +55,7 @@ const std::unordered_set<std::string_view> & stop_words() {
 }  // namespace
 
 struct Lexicon::Impl {
+    const WordNet &                     wordnet = WordNet::get();  // irregular English forms
     const icu::Normalizer2 *            nfkc_cf = nullptr;
     std::unique_ptr<icu::BreakIterator> words;
     sb_stemmer *                        russian = nullptr;
@@ -131,9 +133,10 @@ std::vector<Lexicon::Word> Lexicon::words(std::string_view text, bool keep_stop_
         UScriptCode script = uscript_getScript(piece.char32At(0), &serr);
         if (script == USCRIPT_CYRILLIC)
             w.term = impl_->stem(impl_->russian, w.surface);
-        else if (script == USCRIPT_LATIN)
-            w.term = impl_->stem(impl_->english, w.surface);
-        else
+        else if (script == USCRIPT_LATIN) {
+            std::string_view base = impl_->wordnet.irregular_base(w.surface);
+            w.term                = impl_->stem(impl_->english, base.empty() ? w.surface : std::string(base));
+        } else
             w.term = w.surface;
         if (!w.term.empty()) out.push_back(std::move(w));
     }

@@ -25,8 +25,9 @@ std::string date_words(const std::string & iso) {
 // What a unit's lexical rows hold. The index state is keyed by it with the vocabulary, so a change here re-indexes
 // every note. v2: a unit's context column (weight 0.5) carries the text terms of the units just before and after
 // it in its note, as the neighbour signal reads them: a turn is read with its neighbours, since an answer ("yes, I
-// loved it") is about the turn before it and a question is answered in the turn after.
-constexpr const char * kUnitTermsVersion = "terms-v2";
+// loved it") is about the turn before it and a question is answered in the turn after. v3: irregular English forms
+// are terms of their base ("went" is "go"; lexicon).
+constexpr const char * kUnitTermsVersion = "terms-v3";
 
 }  // namespace
 

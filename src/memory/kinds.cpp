@@ -2,7 +2,7 @@
 #include "memory/kinds.h"
 
 #include "core/core.h"
-#include "memory/wordnet.h"
+#include "wordnet/wordnet.h"
 
 #include <algorithm>
 #include <deque>

@@ -11,6 +11,20 @@ TEST(Lexicon, StemsRussianAndEnglishAndFoldsYo) {
     EXPECT_EQ(lex.terms("memories moving"), (std::vector<std::string>{"memori", "move"}));
 }
 
+TEST(Lexicon, IrregularEnglishFormsAreTermsOfTheirBase) {
+    Lexicon lex;
+    // "Where did she go" must match "she went"; Snowball alone stems "going" to "go" but keeps "went".
+    EXPECT_EQ(lex.terms("went"), lex.terms("go"));
+    EXPECT_EQ(lex.terms("going"), lex.terms("go"));
+    EXPECT_EQ(lex.terms("We won"), lex.terms("winning"));
+    EXPECT_EQ(lex.terms("Children"), lex.terms("child"));
+    EXPECT_NE(lex.terms("ground"), lex.terms("grind"));
+    // The surface stays as written, for what people read.
+    auto words = lex.words("went");
+    ASSERT_EQ(words.size(), 1u);
+    EXPECT_EQ(words[0].surface, "went");
+}
+
 TEST(Lexicon, DropsStopWordsUnlessAsked) {
     Lexicon lex;
     EXPECT_EQ(lex.terms("the memory and the model"), (std::vector<std::string>{"memori", "model"}));

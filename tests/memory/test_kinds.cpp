@@ -4,7 +4,6 @@
 #include "core/core.h"
 #include "memory/kinds.h"
 #include "memory/lexical.h"
-#include "memory/wordnet.h"
 #include "memory/memory.h"
 #include "support/memory_support.h"
 #include "support/test_support.h"
@@ -178,22 +177,4 @@ TEST(Kinds, SearchFindsKindsOfTheFocusThatShareNoWordWithTheQuestion) {
         EXPECT_NE(h.unit.external_id, "days:6");
         EXPECT_NE(h.unit.external_id, "days:11");
     }
-}
-
-TEST(Kinds, WordNetIsReadInPlaceAndADamagedOffsetIsAnError) {
-    const auto & wn       = WordNet::get();
-    auto         clarinet = wn.entry(WordNet::Pos::noun, "clarinet");
-    ASSERT_TRUE(clarinet.has_value());
-    ASSERT_FALSE(clarinet->senses.empty());
-    auto synset = wn.noun_synset(clarinet->senses[0]);
-    EXPECT_NE(std::find(synset.words.begin(), synset.words.end(), "clarinet"), synset.words.end());
-    EXPECT_FALSE(wn.entry(WordNet::Pos::noun, "qwertyzz").has_value());
-    EXPECT_FALSE(wn.entry(WordNet::Pos::verb, "clarinet").has_value());
-    EXPECT_GT(wn.entry(WordNet::Pos::adj, "nice")->tagged, wn.entry(WordNet::Pos::noun, "nice")->tagged);
-    // An offset inside a line, or past the file, names no synset.
-    EXPECT_THROW(wn.noun_synset(clarinet->senses[0] + 3), Error);
-    EXPECT_THROW(wn.noun_synset(UINT32_MAX), Error);
-    EXPECT_EQ(wn.noun_lemma("martial arts"), "martial_art");
-    EXPECT_EQ(wn.noun_lemma("countries"), "country");
-    EXPECT_EQ(wn.noun_lemma("qwertyzz"), "");
 }

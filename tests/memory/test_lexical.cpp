@@ -196,3 +196,20 @@ TEST(Lexical, SearchGivesTheSameHitsFromTheSavedImageAndFromOneBuiltInMemory) {
     ASSERT_EQ(a.size(), b.size());
     for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].unit.id, b[i].unit.id);
 }
+
+TEST(Lexical, AQuestionInTheBaseFormFindsTheIrregularPastThatAnswersIt) {
+    TempDir           tmp;
+    Store             store(tmp.str());
+    std::vector<Turn> turns;
+    // Every turn is Mira's, so her name tells none apart: only "went" answers "go".
+    for (const char * text : {"Mira here, the kettle is on.", "Mira again: the cat sleeps all day.",
+                              "Last spring we went to Lisbon for a week.", "Mira: the garden needs water.",
+                              "Mira says the bus was late.", "Mira baked bread this morning."})
+        turns.push_back({"Mira", text, ""});
+    conversation_add(store, "days", turns);
+    index_build(store, *qwen_vocab(), {});
+    Memory memory(store);
+    auto   hits = memory.search("Where did Mira go?", {3});
+    ASSERT_FALSE(hits.empty());
+    EXPECT_EQ(hits[0].unit.external_id, "days:3");
+}

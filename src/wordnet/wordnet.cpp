@@ -1,8 +1,7 @@
 // WordNet's database files mapped and read in place (wndb(5WN)); morphology through the C library.
-#include "memory/wordnet.h"
+#include "wordnet/wordnet.h"
 
 #include "core/core.h"
-#include "lexicon/lexicon.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -13,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 
 namespace neuroseed {
@@ -44,6 +44,17 @@ long number_of(std::string_view field, int base) {
     return *end == '\0' && value >= 0 ? value : -1;
 }
 
+// A database line's fields: runs between single spaces, as wndb(5WN) writes them (views into the mapped file).
+std::vector<std::string_view> fields_of(std::string_view line) {
+    std::vector<std::string_view> out;
+    for (size_t start = 0; start < line.size();) {
+        size_t end = std::min(line.find(' ', start), line.size());
+        if (end > start) out.push_back(line.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
 }  // namespace
 
 WordNet::WordNet() {
@@ -69,6 +80,39 @@ WordNet::WordNet() {
     index_noun_ = map("index.noun");
     index_verb_ = map("index.verb");
     index_adj_  = map("index.adj");
+    irregular_load(dir);
+}
+
+int WordNet::tagged_total(std::string_view lemma) const {
+    int total = -1;  // -1: the form is no lemma at all
+    for (Pos pos : {Pos::noun, Pos::verb, Pos::adj})
+        if (auto e = entry(pos, lemma)) total = std::max(total, 0) + e->tagged;
+    return total;
+}
+
+void WordNet::irregular_load(const std::string & dir) {
+    for (auto [name, pos] : {std::pair{"verb.exc", Pos::verb}, std::pair{"noun.exc", Pos::noun}}) {
+        std::string   path = (std::filesystem::path(dir) / name).string();
+        std::ifstream in(path);
+        if (!in) throw database_missing(path);
+        std::string line;
+        for (size_t number = 1; std::getline(in, line); ++number) {
+            // form base [base...]: the first base is the usual one; collocations ("came_to") are not words.
+            auto f = fields_of(line);
+            if (f.size() < 2)
+                throw Error(ErrorKind::corrupt, path + ":" + std::to_string(number), "a form and its base");
+            if (f[0].find('_') != std::string_view::npos || f[1].find('_') != std::string_view::npos) continue;
+            auto base = entry(pos, f[1]);
+            if (!base) continue;
+            int own = tagged_total(f[0]);
+            if (own < 0 || base->tagged > own) irregular_.emplace(std::string(f[0]), std::string(f[1]));
+        }
+    }
+}
+
+std::string_view WordNet::irregular_base(std::string_view lowercase_form) const {
+    auto it = irregular_.find(std::string(lowercase_form));
+    return it == irregular_.end() ? std::string_view() : std::string_view(it->second);
 }
 
 const WordNet & WordNet::get() {
@@ -97,7 +141,7 @@ std::optional<WordNet::Entry> WordNet::entry(Pos pos, std::string_view lemma) co
             continue;
         }
         // lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt synset_offset...
-        auto   f       = terms_split(line);
+        auto   f       = fields_of(line);
         long   synsets = f.size() > 3 ? number_of(f[2], 10) : -1;
         long   symbols = f.size() > 3 ? number_of(f[3], 10) : -1;
         size_t at      = 4 + static_cast<size_t>(std::max(symbols, 0L));
@@ -126,7 +170,7 @@ WordNet::Synset WordNet::noun_synset(uint32_t offset) const {
     std::string_view line(begin, stop ? static_cast<size_t>(stop - begin) : data_noun_.size - offset);
     line = line.substr(0, line.find(" | "));  // the gloss
     // synset_offset lex_filenum ss_type w_cnt word lex_id [word lex_id...] p_cnt [ptr...]
-    auto f = terms_split(line);
+    auto f = fields_of(line);
     if (f.size() < 4 || number_of(f[0], 10) != static_cast<long>(offset)) throw corrupt();
     long words = number_of(f[3], 16);
     if (words < 0 || f.size() < 5 + 2 * static_cast<size_t>(words)) throw corrupt();
