@@ -45,26 +45,34 @@ std::string fts_or(const std::vector<std::string> & terms) {
     return out;
 }
 
+// A count from the command line; anything else is a usage error.
+size_t number_arg(const char * text) {
+    char *             end   = nullptr;
+    unsigned long long value = std::strtoull(text, &end, 10);
+    if (!*text || *end || text[0] == '-') throw std::invalid_argument(std::string("not a count: ") + text);
+    return static_cast<size_t>(value);
+}
+
 double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
 }  // namespace
 
-int main(int argc, char ** argv) {
+int run(int argc, char ** argv) {
     size_t      units = 100000, queries = 200;
     int         threads = 0;
     bool        json = false, with_reference = true;
     std::string keep;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--units") && i + 1 < argc)
-            units = std::stoul(argv[++i]);
+            units = number_arg(argv[++i]);
         else if (!std::strcmp(argv[i], "--queries") && i + 1 < argc)
-            queries = std::stoul(argv[++i]);
+            queries = number_arg(argv[++i]);
         else if (!std::strcmp(argv[i], "--store") && i + 1 < argc)
             keep = argv[++i];
         else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
-            threads = std::stoi(argv[++i]);
+            threads = static_cast<int>(number_arg(argv[++i]));
         else if (!std::strcmp(argv[i], "--json"))
             json = true;
         else if (!std::strcmp(argv[i], "--no-reference"))
@@ -80,8 +88,10 @@ int main(int argc, char ** argv) {
     }
     fs::path work =
         keep.empty() ? fs::temp_directory_path() / fmt::format("neuroseed-bench-memory-{}", getpid()) : fs::path(keep);
-    bool               reused = !keep.empty() && fs::exists(work / "store" / "lexical.bin");
-    auto               vocab  = Vocab::load(NEUROSEED_QWEN_VOCAB);
+    bool reused = !keep.empty() && fs::exists(work / "store" / "lexical.bin");
+    if (reused && threads != 0)
+        fmt::print(stderr, "bench_memory: --threads is for building; {} is reused as it is\n", work.string());
+    auto               vocab = Vocab::load(NEUROSEED_QWEN_VOCAB);
     Store              store((work / "store").string());
     bench::CorpusBuild built;
     // Peak memory period by period: each phase of the build, then searching, then the reference.
@@ -208,4 +218,16 @@ int main(int argc, char ** argv) {
     }
     if (keep.empty()) fs::remove_all(work);
     return 0;
+}
+
+int main(int argc, char ** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::invalid_argument & e) {
+        fmt::print(stderr, "bench_memory: {}\n", e.what());
+        return 2;
+    } catch (const std::exception & e) {
+        fmt::print(stderr, "bench_memory: {}\n", e.what());
+        return 1;
+    }
 }

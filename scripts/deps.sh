@@ -11,7 +11,8 @@ NEUROSEED_DEBIAN_PACKAGES=(
     libmd4c-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev
     libcpp-httplib-dev libcli11-dev libspdlog-dev libfmt-dev libxxhash-dev
     libzstd-dev libarchive-dev libeigen3-dev libopenblas-dev libhnswlib-dev libigraph-dev
-    # WordNet 3.0 (its C library and database): the kinds of thing a question asks for.
+    # WordNet 3.0 (its C library and database): the kinds of thing a question asks for, and the bases of
+    # irregular English forms that every lexicon (index, search, compile, validate) uses.
     wordnet-dev wordnet-base
     # igraph's CMake targets name these libraries; Debian's libigraph-dev does not pull them in.
     libarpack2-dev libglpk-dev libplfit-dev libgmp-dev libxml2-dev liblapack-dev libblas-dev

@@ -66,10 +66,10 @@ struct Lexicon::Impl {
         if (english) sb_stemmer_delete(english);
     }
 
-    std::string stem(sb_stemmer * stemmer, const std::string & word) {
+    std::string stem(sb_stemmer * stemmer, std::string_view word) {
         const sb_symbol * out =
             sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol *>(word.data()), static_cast<int>(word.size()));
-        if (!out) return word;
+        if (!out) return std::string(word);
         return std::string(reinterpret_cast<const char *>(out), static_cast<size_t>(sb_stemmer_length(stemmer)));
     }
 };
@@ -135,7 +135,7 @@ std::vector<Lexicon::Word> Lexicon::words(std::string_view text, bool keep_stop_
             w.term = impl_->stem(impl_->russian, w.surface);
         else if (script == USCRIPT_LATIN) {
             std::string_view base = impl_->wordnet.irregular_base(w.surface);
-            w.term                = impl_->stem(impl_->english, base.empty() ? w.surface : std::string(base));
+            w.term                = impl_->stem(impl_->english, base.empty() ? std::string_view(w.surface) : base);
         } else
             w.term = w.surface;
         if (!w.term.empty()) out.push_back(std::move(w));

@@ -16,7 +16,8 @@ namespace neuroseed {
 
 class Lexicon {
   public:
-    // Throws Error(unavailable) when WordNet's database (Debian's wordnet-base) cannot be opened.
+    // Throws Error(unavailable) when WordNet's database (Debian's wordnet-base) cannot be opened, Error(corrupt)
+    // when one of its files is damaged.
     Lexicon();
     ~Lexicon();
     Lexicon(const Lexicon &)             = delete;
@@ -57,5 +58,9 @@ bool sentence_list_item(std::string_view line);
 
 // Words as a reader counts them, to measure sentences: runs between spaces, tabs and line breaks.
 size_t sentence_words(std::string_view text);
+
+// The share of a text's words that are in sentences asking something (ending in "?" or "？", closing quotes and
+// brackets aside): 0 for a text that only states, 1 for one that only asks.
+double sentences_asking_share(std::string_view text);
 
 }  // namespace neuroseed

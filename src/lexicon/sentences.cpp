@@ -101,4 +101,19 @@ size_t sentence_words(std::string_view text) {
     return n;
 }
 
+double sentences_asking_share(std::string_view text) {
+    size_t all = 0, asking = 0;
+    for (const auto & sentence : sentences_split(text)) {
+        size_t           words = sentence_words(sentence);
+        std::string_view end   = sentence;
+        // Closing quotes, brackets and emphasis marks after the question mark: 'Did you enjoy it?"'.
+        for (std::string_view closer : {"\"", "'", ")", "*", "_", "\u00BB", "\u201D", "\u2019"}) {
+            while (end.ends_with(closer)) end.remove_suffix(closer.size());
+        }
+        all += words;
+        if (end.ends_with("?") || end.ends_with("\uFF1F")) asking += words;  // ASCII and full-width
+    }
+    return all ? static_cast<double>(asking) / static_cast<double>(all) : 0.0;
+}
+
 }  // namespace neuroseed

@@ -28,11 +28,21 @@ std::string date_words(const std::string & iso) {
 // loved it") is about the turn before it and a question is answered in the turn after. v3: irregular English forms
 // are terms of their base ("went" is "go"; lexicon).
 constexpr const char * kUnitTermsVersion = "terms-v3";
+// Where the store records the version of the rows its lexical image was built from.
+constexpr const char * kTermsMetaKey = "index.terms";
 
 }  // namespace
 
 std::string index_key(const Vocab & vocab) {
     return vocab.id() + "|" + kUnitTermsVersion;
+}
+
+void index_terms_check(Store & store) {
+    auto recorded = store.meta_get(kTermsMetaKey);
+    if (recorded ? *recorded == kUnitTermsVersion : store.units_count() == 0) return;
+    throw Error(ErrorKind::unavailable, store.dir(),
+                "the index was built by an older neuroseed (its terms are " + recorded.value_or("terms-v2 or older") +
+                    ", this one makes " + kUnitTermsVersion + "); run `neuroseed index` to update it");
 }
 
 IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions & options,
@@ -81,6 +91,7 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
     if (changed) store.term_df_refresh();
     phase_end("units");
     if (changed || !LexicalIndex::saved_current(store)) LexicalIndex::build_save(store);
+    store.meta_set(kTermsMetaKey, kUnitTermsVersion);
     heap_release();
     phase_end("lexical");
     if (changed || (report.units > 0 && store.zones_list().empty())) zones_build(store);

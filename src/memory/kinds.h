@@ -1,5 +1,5 @@
 // Internal to memory/: the kinds of thing a question asks for, from WordNet (Princeton WordNet 3.0, Debian's
-// wordnet-base; see wordnet.h).
+// wordnet-base; see wordnet/wordnet.h).
 //
 // "What instruments does Melanie play?" asks for kinds of instrument, and the evidence says "clarinet" and
 // "violin", words no corpus statistic links to "instrument" in a few hundred turns of chat. WordNet's hyponymy

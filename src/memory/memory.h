@@ -89,6 +89,10 @@ using IndexProgressFn = std::function<void(size_t done, size_t total)>;
 // lexical rows. A note indexed under another key is out of date.
 std::string index_key(const Vocab & vocab);
 
+// Throws Error(unavailable) when the store's index holds other lexical rows than this neuroseed makes (an index an
+// older version built): its terms would not meet the query's. `neuroseed index` updates it. Search checks this.
+void index_terms_check(Store & store);
+
 // Builds or updates the index: only notes whose raw text (or the vocabulary) changed are re-cut, only texts
 // not embedded before are embedded. `progress` counts notes, `embed_progress` texts sent to an external embedder.
 IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions & options,

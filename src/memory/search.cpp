@@ -30,7 +30,11 @@ constexpr double kWeightTime = 0.2;
 // A unit spoken by someone the question names ("what did Anna say about…"): the same soft lift as a time window,
 // for the same reason. Measured on LoCoMo dev: multi-hop and single-hop gain; adversarial questions, which
 // name the wrong person on purpose, lose a little.
-constexpr double kWeightSpeaker   = 0.2;
+constexpr double kWeightSpeaker = 0.2;
+// The words of a unit's sentences that ask count half: a question names its topic ("did you go to Lisbon?") but
+// tells nothing of it, and its answer is the turn after it, which the neighbour signal reaches. Measured on LoCoMo
+// dev: evidence turns ask in 11 % of cases, the top 10 before this held 30 % asking turns.
+constexpr double kAskingDiscount  = 0.5;
 constexpr size_t kFieldConcepts   = 40;
 constexpr size_t kDenseCandidates = 200;
 constexpr size_t kUnitCandidates  = 200;
@@ -134,6 +138,31 @@ bool in_windows(const std::string & timestamp, const std::vector<TimeWindow> & w
     return false;
 }
 
+// Discounts the asking part of the best hits (kAskingDiscount) and re-sorts them. The share needs the unit's text,
+// which only SQLite has, so it is read for as few hits as give the exact top k: a discount only lowers a score, so
+// once the k-th discounted score is at least the first undiscounted one, nothing further down can enter the top k.
+void asking_discount(Store & store, size_t k, std::vector<Hit> & hits, std::unordered_map<int64_t, Unit> & units) {
+    if (k == 0) return;
+    size_t done = 0, depth = std::min(hits.size(), std::max<size_t>(2 * k, 20));
+    while (done < hits.size()) {
+        std::vector<int64_t> missing;
+        for (size_t i = done; i < depth; ++i)
+            if (!units.count(hits[i].unit.id)) missing.push_back(hits[i].unit.id);
+        for (auto & u : store.units_by_id(missing)) units.emplace(u.id, std::move(u));
+        for (size_t i = done; i < depth; ++i) {
+            auto   unit  = units.find(hits[i].unit.id);
+            double share = unit == units.end() ? 0.0 : sentences_asking_share(unit->second.text);
+            hits[i].score *= 1.0 - kAskingDiscount * share;
+            hits[i].signals.push_back({"asking", 0, share});
+        }
+        std::stable_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(depth),
+                         [](const Hit & a, const Hit & b) { return a.score > b.score; });
+        done = depth;
+        if (done == hits.size() || (k <= done && hits[k - 1].score >= hits[done].score)) break;
+        depth = std::min(hits.size(), 2 * depth);
+    }
+}
+
 }  // namespace
 
 struct Memory::Impl {
@@ -204,6 +233,7 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     Store &   store   = impl_->store;
     Lexicon & lexicon = impl_->lexicon;
     if (!impl_->indexes_loaded) {
+        index_terms_check(store);
         impl_->dense          = dense_load(store);
         impl_->lexical        = LexicalIndex::open(store);
         impl_->indexes_loaded = true;
@@ -328,6 +358,7 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
         hits.push_back(std::move(h));
     }
     std::stable_sort(hits.begin(), hits.end(), [](const Hit & a, const Hit & b) { return a.score > b.score; });
+    asking_discount(store, options.k, hits, units);
     // The best k whose units are still there: an index built before a forget may name units that are gone.
     std::vector<Hit> best;
     for (size_t from = 0; from < hits.size() && best.size() < options.k;) {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <utility>
 
 namespace neuroseed {
 
@@ -44,7 +45,7 @@ long number_of(std::string_view field, int base) {
     return *end == '\0' && value >= 0 ? value : -1;
 }
 
-// A database line's fields: runs between single spaces, as wndb(5WN) writes them (views into the mapped file).
+// A database line's fields: runs between single spaces, as wndb(5WN) writes them (views into `line`).
 std::vector<std::string_view> fields_of(std::string_view line) {
     std::vector<std::string_view> out;
     for (size_t start = 0; start < line.size();) {
@@ -56,6 +57,23 @@ std::vector<std::string_view> fields_of(std::string_view line) {
 }
 
 }  // namespace
+
+WordNet::File::File(File && other) noexcept :
+    data(std::exchange(other.data, nullptr)), size(std::exchange(other.size, 0)), path(std::move(other.path)) {}
+
+WordNet::File & WordNet::File::operator=(File && other) noexcept {
+    if (this != &other) {
+        if (data) munmap(const_cast<char *>(data), size);
+        data = std::exchange(other.data, nullptr);
+        size = std::exchange(other.size, 0);
+        path = std::move(other.path);
+    }
+    return *this;
+}
+
+WordNet::File::~File() {
+    if (data) munmap(const_cast<char *>(data), size);
+}
 
 WordNet::WordNet() {
     std::string dir = database_dir();
@@ -71,7 +89,7 @@ WordNet::WordNet() {
         void * data = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
         ::close(fd);
         if (data == MAP_FAILED) throw Error(ErrorKind::io, file.path, "cannot map the WordNet database");
-        // Mapped for the life of the process: the database never changes under it.
+        // Mapped for the life of the database object (the process's): the database never changes under it.
         file.data = static_cast<const char *>(data);
         file.size = static_cast<size_t>(st.st_size);
         return file;
@@ -97,21 +115,30 @@ void WordNet::irregular_load(const std::string & dir) {
         if (!in) throw database_missing(path);
         std::string line;
         for (size_t number = 1; std::getline(in, line); ++number) {
-            // form base [base...]: the first base is the usual one; collocations ("came_to") are not words.
+            // form base [base...]: the first base is the usual one; collocations ("went_deep") are not words.
             auto f = fields_of(line);
             if (f.size() < 2)
                 throw Error(ErrorKind::corrupt, path + ":" + std::to_string(number), "a form and its base");
             if (f[0].find('_') != std::string_view::npos || f[1].find('_') != std::string_view::npos) continue;
             auto base = entry(pos, f[1]);
             if (!base) continue;
-            int own = tagged_total(f[0]);
-            if (own < 0 || base->tagged > own) irregular_.emplace(std::string(f[0]), std::string(f[1]));
+            // A verb form seen as a noun keeps itself (its plural must stay its term); a noun form is a plural
+            // already.
+            auto as_noun = entry(Pos::noun, f[0]);
+            int  own     = tagged_total(f[0]);
+            bool mapped  = (pos == Pos::noun || !as_noun || as_noun->tagged == 0) && (own < 0 || base->tagged > own);
+            if (mapped) irregular_.emplace(std::string(f[0]), std::string(f[1]));
         }
     }
 }
 
 std::string_view WordNet::irregular_base(std::string_view lowercase_form) const {
-    auto it = irregular_.find(std::string(lowercase_form));
+    // A possessive is its word's: "children's", "witches'".
+    if (lowercase_form.ends_with("'s"))
+        lowercase_form.remove_suffix(2);
+    else if (lowercase_form.ends_with("'"))
+        lowercase_form.remove_suffix(1);
+    auto it = irregular_.find(lowercase_form);
     return it == irregular_.end() ? std::string_view() : std::string_view(it->second);
 }
 

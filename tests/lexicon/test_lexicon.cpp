@@ -19,6 +19,9 @@ TEST(Lexicon, IrregularEnglishFormsAreTermsOfTheirBase) {
     EXPECT_EQ(lex.terms("We won"), lex.terms("winning"));
     EXPECT_EQ(lex.terms("Children"), lex.terms("child"));
     EXPECT_NE(lex.terms("ground"), lex.terms("grind"));
+    // A noun's plural and its possessive stay its term.
+    EXPECT_EQ(lex.terms("rose"), lex.terms("roses"));
+    EXPECT_EQ(lex.terms("children's"), lex.terms("children"));
     // The surface stays as written, for what people read.
     auto words = lex.words("went");
     ASSERT_EQ(words.size(), 1u);
@@ -107,4 +110,13 @@ TEST(Sentences, CountsWordsBetweenSpaces) {
     EXPECT_EQ(sentence_words("  Version 3.5\tis\nout. "), 4u);
     EXPECT_EQ(sentence_words("长期记忆很重要。"), 1u);
     EXPECT_EQ(sentence_words(""), 0u);
+}
+
+TEST(Sentences, AskingShareCountsTheWordsOfSentencesThatAsk) {
+    EXPECT_EQ(sentences_asking_share("We flew to Lisbon."), 0.0);
+    EXPECT_EQ(sentences_asking_share("Where did you go?"), 1.0);
+    EXPECT_DOUBLE_EQ(sentences_asking_share("I loved it. Did you enjoy it?\""), 4.0 / 7)
+        << "a closing quote after the mark";
+    EXPECT_EQ(sentences_asking_share("你去哪里了？"), 1.0) << "the full-width question mark";
+    EXPECT_EQ(sentences_asking_share(""), 0.0);
 }

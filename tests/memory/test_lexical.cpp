@@ -201,7 +201,7 @@ TEST(Lexical, AQuestionInTheBaseFormFindsTheIrregularPastThatAnswersIt) {
     TempDir           tmp;
     Store             store(tmp.str());
     std::vector<Turn> turns;
-    // Every turn is Mira's, so her name tells none apart: only "went" answers "go".
+    // Every turn is Mira's, and the wrong ones even say her name: only "went" answers "go".
     for (const char * text : {"Mira here, the kettle is on.", "Mira again: the cat sleeps all day.",
                               "Last spring we went to Lisbon for a week.", "Mira: the garden needs water.",
                               "Mira says the bus was late.", "Mira baked bread this morning."})
@@ -212,4 +212,20 @@ TEST(Lexical, AQuestionInTheBaseFormFindsTheIrregularPastThatAnswersIt) {
     auto   hits = memory.search("Where did Mira go?", {3});
     ASSERT_FALSE(hits.empty());
     EXPECT_EQ(hits[0].unit.external_id, "days:3");
+}
+
+TEST(Lexical, SearchRefusesAnIndexOfOlderTermsUntilItIsIndexedAgain) {
+    Fixture f;
+    f.store.meta_set("index.terms", "terms-v2");  // as an older neuroseed left it
+    Memory old(f.store);
+    try {
+        old.search("violin sister harbor", {10});
+        FAIL() << "an index of older terms must be refused";
+    } catch (const Error & e) {
+        EXPECT_EQ(e.kind(), ErrorKind::unavailable);
+        EXPECT_NE(std::string(e.what()).find("neuroseed index"), std::string::npos) << e.what();
+    }
+    index_build(f.store, *qwen_vocab(), {});
+    Memory current(f.store);
+    EXPECT_FALSE(current.search("violin sister harbor", {10}).empty());
 }

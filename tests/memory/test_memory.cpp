@@ -97,11 +97,16 @@ TEST(Memory, NeighbourAndSessionContextRankAnswersNextToTheTopic) {
     std::vector<std::string> ids;
     for (const auto & h : hits) ids.push_back(h.unit.external_id);
     auto pos = std::find(ids.begin(), ids.end(), "trip:2") - ids.begin();
-    EXPECT_LT(pos, 3) << "the neighbouring answer must rank in the top 3";
-    EXPECT_EQ(hits[0].unit.external_id, "trip:1");
-    ASSERT_EQ(hits[0].signals.size(), 5u);
+    EXPECT_EQ(pos, 0) << "the neighbouring answer ranks first: the question's own turn only asks, so it counts half";
+    ASSERT_EQ(hits[0].signals.size(), 6u);
     EXPECT_EQ(hits[0].signals[1].name, "session");
     EXPECT_GT(hits[0].signals[1].score, 0.99) << "the trip conversation is the best-matching session";
+    EXPECT_EQ(hits[0].signals[5].name, "asking");
+    EXPECT_EQ(hits[0].signals[5].score, 0.0);
+    auto asked = std::find_if(hits.begin(), hits.end(), [](const Hit & h) { return h.unit.external_id == "trip:1"; });
+    ASSERT_NE(asked, hits.end());
+    EXPECT_EQ(asked->signals.back().name, "asking");
+    EXPECT_EQ(asked->signals.back().score, 1.0) << "all its words ask";
 }
 
 TEST(Memory, WhatANamedPersonSaidRanksAboveTheSameWordsFromSomeoneElse) {
@@ -246,4 +251,23 @@ TEST(Zones, CommunitiesOfCooccurringTermsWithWeightsAndQuotes) {
     auto again = zones_list(store, 2);
     ASSERT_EQ(again.size(), zones.size());
     for (size_t i = 0; i < zones.size(); ++i) EXPECT_EQ(again[i].words, zones[i].words);
+}
+
+TEST(Memory, AskingDiscountGivesTheSameTopKAsDiscountingEveryHit) {
+    TempDir           tmp;
+    Store             store(tmp.str());
+    std::vector<Turn> turns;
+    // Forty turns that only ask about the harbour, and one that tells of it in more words (a lower BM25): the
+    // telling turn must lead whatever k is, though it starts below the first hits the discount reads.
+    for (int i = 0; i < 40; ++i) turns.push_back({"Mira", "Harbour ferry number " + std::to_string(i) + "?", ""});
+    turns.push_back({"Oskar", "The harbour ferry left at noon and we watched the gulls from the deck.", ""});
+    conversation_add(store, "port", turns);
+    index_build(store, *qwen_vocab(), {});
+    Memory memory(store);
+    auto   few  = memory.search("harbour ferry", {3});
+    auto   many = memory.search("harbour ferry", {60});
+    ASSERT_EQ(few.size(), 3u);
+    ASSERT_GE(many.size(), 3u);
+    EXPECT_EQ(few[0].unit.external_id, "port:41");
+    for (size_t i = 0; i < few.size(); ++i) EXPECT_EQ(few[i].unit.id, many[i].unit.id) << i;
 }
