@@ -138,6 +138,15 @@ bool in_windows(const std::string & timestamp, const std::vector<TimeWindow> & w
     return false;
 }
 
+// Reads the units of hits[from, to) that are not in `units` yet, in one query.
+void units_fetch(Store & store, const std::vector<Hit> & hits, size_t from, size_t to,
+                 std::unordered_map<int64_t, Unit> & units) {
+    std::vector<int64_t> missing;
+    for (size_t i = from; i < to; ++i)
+        if (!units.count(hits[i].unit.id)) missing.push_back(hits[i].unit.id);
+    for (auto & u : store.units_by_id(missing)) units.emplace(u.id, std::move(u));
+}
+
 // Discounts the asking part of the best hits (kAskingDiscount) and re-sorts them. The share needs the unit's text,
 // which only SQLite has, so it is read for as few hits as give the exact top k: a discount only lowers a score, so
 // once the k-th discounted score is at least the first undiscounted one, nothing further down can enter the top k.
@@ -145,10 +154,7 @@ void asking_discount(Store & store, size_t k, std::vector<Hit> & hits, std::unor
     if (k == 0) return;
     size_t done = 0, depth = std::min(hits.size(), std::max<size_t>(2 * k, 20));
     while (done < hits.size()) {
-        std::vector<int64_t> missing;
-        for (size_t i = done; i < depth; ++i)
-            if (!units.count(hits[i].unit.id)) missing.push_back(hits[i].unit.id);
-        for (auto & u : store.units_by_id(missing)) units.emplace(u.id, std::move(u));
+        units_fetch(store, hits, done, depth, units);
         for (size_t i = done; i < depth; ++i) {
             auto   unit  = units.find(hits[i].unit.id);
             double share = unit == units.end() ? 0.0 : sentences_asking_share(unit->second.text);
@@ -362,12 +368,8 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     // The best k whose units are still there: an index built before a forget may name units that are gone.
     std::vector<Hit> best;
     for (size_t from = 0; from < hits.size() && best.size() < options.k;) {
-        size_t               to = std::min(hits.size(), from + (options.k - best.size()));
-        std::vector<int64_t> missing;
-        for (size_t i = from; i < to; ++i) {
-            if (!units.count(hits[i].unit.id)) missing.push_back(hits[i].unit.id);
-        }
-        for (auto & u : store.units_by_id(missing)) units.emplace(u.id, std::move(u));
+        size_t to = std::min(hits.size(), from + (options.k - best.size()));
+        units_fetch(store, hits, from, to, units);
         for (size_t i = from; i < to; ++i) {
             auto found_unit = units.find(hits[i].unit.id);
             if (found_unit == units.end()) continue;
