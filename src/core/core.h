@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace neuroseed {
 
@@ -51,6 +52,10 @@ bool utf8_valid(std::string_view bytes);
 
 // Byte offset of the first malformed UTF-8 sequence, or npos when the whole input is valid.
 size_t utf8_first_invalid(std::string_view bytes);
+
+// The runs of a text between single spaces, empty runs left out, as views into `text`: how term lists are stored
+// (lexicon's terms_join) and how WordNet's database lines are laid out.
+std::vector<std::string_view> split_spaces(std::string_view text);
 
 // The language a text is written in, judged by the script of its letters: Cyrillic -> ru,
 // Han/Kana/Hangul -> zh (CJK), Latin -> en, anything else (or no letters) -> other.

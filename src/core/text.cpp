@@ -4,6 +4,8 @@
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
+
 namespace neuroseed {
 
 size_t utf8_first_invalid(std::string_view bytes) {
@@ -63,6 +65,16 @@ std::string_view utf8_truncate(std::string_view utf8, size_t max_bytes) {
 
 bool utf8_valid(std::string_view bytes) {
     return utf8_first_invalid(bytes) == std::string_view::npos;
+}
+
+std::vector<std::string_view> split_spaces(std::string_view text) {
+    std::vector<std::string_view> out;
+    for (size_t start = 0; start < text.size();) {
+        size_t end = std::min(text.find(' ', start), text.size());
+        if (end > start) out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
 }
 
 const char * script_name(Script script) {

@@ -153,14 +153,8 @@ std::string terms_join(const std::vector<std::string> & terms) {
 }
 
 std::vector<std::string> terms_split(std::string_view joined) {
-    std::vector<std::string> out;
-    size_t                   start = 0;
-    while (start < joined.size()) {
-        size_t end = joined.find(' ', start);
-        if (end == std::string_view::npos) end = joined.size();
-        if (end > start) out.emplace_back(joined.substr(start, end - start));
-        start = end + 1;
-    }
+    auto                     views = split_spaces(joined);
+    std::vector<std::string> out(views.begin(), views.end());
     return out;
 }
 

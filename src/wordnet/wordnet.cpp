@@ -45,17 +45,6 @@ long number_of(std::string_view field, int base) {
     return *end == '\0' && value >= 0 ? value : -1;
 }
 
-// A database line's fields: runs between single spaces, as wndb(5WN) writes them (views into `line`).
-std::vector<std::string_view> fields_of(std::string_view line) {
-    std::vector<std::string_view> out;
-    for (size_t start = 0; start < line.size();) {
-        size_t end = std::min(line.find(' ', start), line.size());
-        if (end > start) out.push_back(line.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
-}
-
 }  // namespace
 
 WordNet::File::File(File && other) noexcept :
@@ -116,7 +105,7 @@ void WordNet::irregular_load(const std::string & dir) {
         std::string line;
         for (size_t number = 1; std::getline(in, line); ++number) {
             // form base [base...]: the first base is the usual one; collocations ("went_deep") are not words.
-            auto f = fields_of(line);
+            auto f = split_spaces(line);
             if (f.size() < 2)
                 throw Error(ErrorKind::corrupt, path + ":" + std::to_string(number), "a form and its base");
             if (f[0].find('_') != std::string_view::npos || f[1].find('_') != std::string_view::npos) continue;
@@ -168,7 +157,7 @@ std::optional<WordNet::Entry> WordNet::entry(Pos pos, std::string_view lemma) co
             continue;
         }
         // lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt synset_offset...
-        auto   f       = fields_of(line);
+        auto   f       = split_spaces(line);
         long   synsets = f.size() > 3 ? number_of(f[2], 10) : -1;
         long   symbols = f.size() > 3 ? number_of(f[3], 10) : -1;
         size_t at      = 4 + static_cast<size_t>(std::max(symbols, 0L));
@@ -197,7 +186,7 @@ WordNet::Synset WordNet::noun_synset(uint32_t offset) const {
     std::string_view line(begin, stop ? static_cast<size_t>(stop - begin) : data_noun_.size - offset);
     line = line.substr(0, line.find(" | "));  // the gloss
     // synset_offset lex_filenum ss_type w_cnt word lex_id [word lex_id...] p_cnt [ptr...]
-    auto f = fields_of(line);
+    auto f = split_spaces(line);
     if (f.size() < 4 || number_of(f[0], 10) != static_cast<long>(offset)) throw corrupt();
     long words = number_of(f[3], 16);
     if (words < 0 || f.size() < 5 + 2 * static_cast<size_t>(words)) throw corrupt();

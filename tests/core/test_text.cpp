@@ -39,3 +39,15 @@ TEST(Utf8, SanitizeReplacesOnlyBrokenSequences) {
     Error e(ErrorKind::invalid_input, "f.md", "unknown escape character: \xF0");
     EXPECT_TRUE(utf8_valid(e.what()));
 }
+
+TEST(Text, SplitSpacesGivesTheRunsBetweenSpacesAndSkipsEmptyOnes) {
+    std::string_view line = "00001740 03 n 01 entity 0  003";
+    auto             runs = neuroseed::split_spaces(line);
+    ASSERT_EQ(runs.size(), 7u);
+    EXPECT_EQ(runs[4], "entity");
+    EXPECT_EQ(runs[5], "0");
+    EXPECT_EQ(runs[6], "003");               // the double space before it gives no empty run
+    EXPECT_EQ(runs[0].data(), line.data());  // views into the line, not copies
+    EXPECT_TRUE(neuroseed::split_spaces("").empty());
+    EXPECT_TRUE(neuroseed::split_spaces("   ").empty());
+}
