@@ -3,6 +3,7 @@
 # dia_id as external id, speaker as author, session date as timestamp, image caption appended), every
 # question is answered with `neuroseed search`, and the ranked dia_ids are written for score.py.
 #   scripts/bench-locomo.sh DATA.json OUT.jsonl [K] [HOPS]
+# With RERANK_MODEL=FILE.gguf (or RERANK_ENDPOINT=URL) the search's rerank step uses that cross-encoder.
 # then: python3 ../shared/bench/locomo/score.py score DATA.json OUT.jsonl
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: scripts/bench-locomo.sh DATA.json OUT.jsonl [K]" >&2; exit 2; }
@@ -11,6 +12,9 @@ data="$(realpath "$1")"
 out="$(realpath -m "$2")"
 k="${3:-60}"
 hops="${4:-1}"
+rerank=()
+[ -n "${RERANK_MODEL:-}" ] && rerank=(--rerank-model "$(realpath "$RERANK_MODEL")")
+[ -n "${RERANK_ENDPOINT:-}" ] && rerank=(--rerank-endpoint "$RERANK_ENDPOINT")
 bash "$root/scripts/build.sh" neuroseed >/dev/null
 ns="$root/build/bin/neuroseed"
 work="$(mktemp -d)"
@@ -20,7 +24,7 @@ for dir in "$work"/*/; do
     store="$dir/store"
     "$ns" --store "$store" import "$dir/sessions.jsonl" --format jsonl >/dev/null
     "$ns" --store "$store" index >/dev/null
-    "$ns" --store "$store" search --batch "$dir/queries.jsonl" -k "$k" --hops "$hops" > "$dir/results.jsonl"
+    "$ns" --store "$store" search --batch "$dir/queries.jsonl" -k "$k" --hops "$hops" "${rerank[@]}" > "$dir/results.jsonl"
     echo "neuroseed: $(basename "$dir") done" >&2
 done
 python3 "$root/scripts/locomo.py" collect "$data" "$work" "$out"

@@ -49,4 +49,34 @@ BackendOptions backend_flags_resolve(const BackendFlags & flags, bool stream) {
     return b;
 }
 
+void rerank_flags_add(CLI::App & sub, RerankerConfig & config) {
+    auto * model = sub.add_option("--rerank-model", config.model_path,
+                                  "Rerank the best hits with this GGUF cross-encoder (llama.cpp, on the CPU; "
+                                  "bge-reranker, Qwen3-Reranker)");
+    auto * endpoint =
+        sub.add_option("--rerank-endpoint", config.endpoint,
+                       "Rerank the best hits with a server's /v1/rerank (llama-server --reranking, Jina, Cohere)");
+    model->excludes(endpoint);
+    sub.add_option("--rerank-name", config.model_name, "With --rerank-endpoint: the model name to ask for")
+        ->needs(endpoint);
+    sub.add_option("--rerank-api-key", config.api_key,
+                   "With --rerank-endpoint: API key (default: $NEUROSEED_RERANK_API_KEY; never stored)")
+        ->needs(endpoint);
+    sub.add_option("--rerank-timeout", config.timeout_seconds, "With --rerank-endpoint: seconds to wait per request")
+        ->capture_default_str()
+        ->needs(endpoint);
+    sub.add_option("--rerank-top", config.top, "How many of the best hits the reranker reorders")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    sub.add_option("--rerank-ctx", config.ctx, "With --rerank-model: tokens of one (question, unit) pair")
+        ->capture_default_str()
+        ->check(CLI::Range(16, 131072))
+        ->needs(model);
+}
+
+std::unique_ptr<Reranker> rerank_flags_open(const RerankerConfig & config) {
+    if (config.model_path.empty() && config.endpoint.empty()) return nullptr;
+    return Reranker::open(config);
+}
+
 }  // namespace neuroseed::cli

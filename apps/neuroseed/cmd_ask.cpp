@@ -62,13 +62,14 @@ void summary_print(const Answer & a) {
 
 void command_ask_add(CLI::App & app, Context & ctx) {
     struct Args {
-        std::string  question;
-        BackendFlags backend;
-        AskOptions   options;
-        std::string  trace;
-        std::string  vocab;
-        bool         no_stream = false;
-        bool         quiet     = false;
+        std::string    question;
+        BackendFlags   backend;
+        AskOptions     options;
+        RerankerConfig rerank;
+        std::string    trace;
+        std::string    vocab;
+        bool           no_stream = false;
+        bool           quiet     = false;
     };
     auto   args = std::make_shared<Args>();
     auto * sub  = app.add_subcommand("ask", "Answer a question from the memory, with any model or none");
@@ -114,6 +115,7 @@ void command_ask_add(CLI::App & app, Context & ctx) {
     sub->add_option("--trace", args->trace, "Write the whole trace to FILE.json");
     sub->add_option("--vocab", args->vocab, "GGUF vocabulary for budgets (default: bundled Qwen2 vocabulary)");
     sub->add_flag("--quiet", args->quiet, "No trace summary on stderr");
+    rerank_flags_add(*sub, args->rerank);
     json_flag_add(*sub, ctx);
     sub->callback([&ctx, args] {
         ctx.run = [&ctx, args] {
@@ -126,7 +128,9 @@ void command_ask_add(CLI::App & app, Context & ctx) {
             auto    backend = backend_make(b);
             Memory  memory(store);
             Lexicon lexicon;
-            PieceFn print_piece = [](std::string_view piece) {
+            auto    reranker       = rerank_flags_open(args->rerank);
+            args->options.reranker = reranker.get();
+            PieceFn print_piece    = [](std::string_view piece) {
                 std::fwrite(piece.data(), 1, piece.size(), stdout);
                 std::fflush(stdout);
                 return true;

@@ -1,3 +1,4 @@
+#include "backend_flags.h"
 #include "commands.h"
 #include "core/core.h"
 #include "llm/llm.h"
@@ -68,7 +69,10 @@ void command_index_add(CLI::App & app, Context & ctx) {
         ->capture_default_str()
         ->check(CLI::Range(8, 131072))
         ->needs(model);
-    sub->add_option("--threads", e.threads, "Threads for --embed-model and the ANN graph build (0: all cores; the graph is the same for any number)")->capture_default_str();
+    sub->add_option(
+           "--threads", e.threads,
+           "Threads for --embed-model and the ANN graph build (0: all cores; the graph is the same for any number)")
+        ->capture_default_str();
     auto * endpoint = sub->add_option("--embed-endpoint", e.endpoint,
                                       "Dense signal from a server with OpenAI's /v1/embeddings (URL)");
     sub->add_option("--embed-name", e.model_name, "With --embed-endpoint: the model name to ask for")->needs(endpoint);
@@ -143,12 +147,13 @@ void command_index_add(CLI::App & app, Context & ctx) {
 
 void command_search_add(CLI::App & app, Context & ctx) {
     struct Args {
-        std::string   query;
-        std::string   batch;
-        SearchOptions options;
-        bool          explain = false;
-        int           hops    = 1;
-        std::string   embed_api_key;
+        std::string    query;
+        std::string    batch;
+        SearchOptions  options;
+        bool           explain = false;
+        int            hops    = 1;
+        std::string    embed_api_key;
+        RerankerConfig rerank;
     };
     auto   args = std::make_shared<Args>();
     auto * sub  = app.add_subcommand("search", "Find the memories that answer a question");
@@ -171,6 +176,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
         ->check(CLI::Range(1, 10));
     sub->add_option("--embed-api-key", args->embed_api_key,
                     "API key of the embedding server the index was built with (default: $NEUROSEED_EMBED_API_KEY)");
+    rerank_flags_add(*sub, args->rerank);
     json_flag_add(*sub, ctx);
     sub->callback([&ctx, args] {
         ctx.run = [&ctx, args] {
@@ -183,13 +189,16 @@ void command_search_add(CLI::App & app, Context & ctx) {
             }
             Memory  memory(store);
             Lexicon lexicon;
-            auto    run = [&](const std::string & query) {
+            auto    reranker       = rerank_flags_open(args->rerank);
+            args->options.reranker = reranker.get();
+            auto run               = [&](const std::string & query) {
                 if (args->hops <= 1) return memory.search(query, args->options);
                 SceneOptions scenes;
-                scenes.hops    = args->hops;
-                scenes.k       = args->options.k;
-                scenes.history = args->options.history;
-                auto chain     = scene_chain(memory, store, lexicon, interpret(query, lexicon), scenes);
+                scenes.hops     = args->hops;
+                scenes.k        = args->options.k;
+                scenes.history  = args->options.history;
+                scenes.reranker = reranker.get();
+                auto chain      = scene_chain(memory, store, lexicon, interpret(query, lexicon), scenes);
                 if (chain.evidence.size() > args->options.k) chain.evidence.resize(args->options.k);
                 return chain.evidence;
             };

@@ -51,13 +51,15 @@ Answer ask(Store & store, Memory & memory, Lexicon & lexicon, Backend & backend,
 
     clock = std::chrono::steady_clock::now();
     SceneOptions scene_options;
-    scene_options.hops    = options.hops;
-    scene_options.k       = options.k;
-    scene_options.history = options.history;
-    answer.chain          = scene_chain(memory, store, lexicon, answer.input, scene_options);
-    double chain_ms       = ms_since(clock);
+    scene_options.hops     = options.hops;
+    scene_options.k        = options.k;
+    scene_options.history  = options.history;
+    scene_options.reranker = options.reranker;
+    answer.chain           = scene_chain(memory, store, lexicon, answer.input, scene_options);
+    double chain_ms        = ms_since(clock);
     for (const auto & s : answer.chain.scenes) {
-        answer.cost.resonance_ms += s.cost.lexical_ms + s.cost.graph_ms + s.cost.dense_ms + s.cost.context_ms;
+        answer.cost.resonance_ms +=
+            s.cost.lexical_ms + s.cost.graph_ms + s.cost.dense_ms + s.cost.context_ms + s.cost.rerank_ms;
     }
     answer.cost.scene_ms = std::max(0.0, chain_ms - answer.cost.resonance_ms);
 

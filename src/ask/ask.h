@@ -26,7 +26,8 @@ struct AskOptions {
     std::string     language  = "auto";  // auto | ru | en | zh: the answer's language
     std::string     register_ = "auto";  // auto | poetic | philosophical | technical | everyday
     std::string     reference_date;      // what "last year" counts from (YYYY-MM-DD); "" = today
-    bool            history = false;     // also use superseded facts as evidence
+    bool            history  = false;    // also use superseded facts as evidence
+    Reranker *      reranker = nullptr;  // the rerank step of the memory's searches (not owned)
     SamplingOptions sampling;
 };
 

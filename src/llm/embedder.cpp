@@ -20,10 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Sequences per decode. llama.cpp allows 256; 64 keeps the per-sequence bookkeeping small while short texts
-// still share a decode.
-constexpr int kMaxSequences = 64;
-
 // content_hash() of a file's bytes, read in pieces: a model can be gigabytes.
 std::string file_content_hash(const std::string & path) {
     std::FILE * f = std::fopen(path.c_str(), "rb");
@@ -117,17 +113,8 @@ std::unique_ptr<EmbeddingModel> EmbeddingModel::load(const EmbeddingOptions & op
 
     const int threads      = llm_threads(options.threads);
     auto      context_make = [&](enum llama_pooling_type pooling) {
-        llama_context_params cparams = llama_context_default_params();
-        cparams.embeddings           = true;
-        cparams.pooling_type         = pooling;
-        // A text's tokens must all be in one micro-batch for its pooled vector: batch and micro-batch are the
-        // whole context, and sequences share it (unified KV cache), so a decode holds many short texts.
-        cparams.n_ctx      = static_cast<uint32_t>(options.ctx);
-        cparams.n_batch    = static_cast<uint32_t>(options.ctx);
-        cparams.n_ubatch   = static_cast<uint32_t>(options.ctx);
-        cparams.n_seq_max  = static_cast<uint32_t>(std::min(kMaxSequences, options.ctx));
-        cparams.kv_unified = true;
-        return llm_context_make(impl.model, cparams, threads, options.path, "an embedding context");
+        return llm_pooling_context_make(impl.model, options.ctx, pooling, threads, options.path,
+                                             "an embedding context");
     };
 
     // First with the model's own pooling, to learn what it declares; a second context when that is none (a plain
@@ -175,19 +162,7 @@ std::vector<std::vector<float>> EmbeddingModel::embed(const std::vector<std::str
     // With BOS/EOS/SEP as the model's tokenizer adds them (an embedding model is trained with them; last-token
     // pooling reads the final EOS). The text itself is plain text: special-token names in it are not parsed.
     auto tokenize = [&](const std::string & text) {
-        if (text.size() > 0x7fffffff) throw Error(ErrorKind::invalid_input, path(), "a text over 2 GiB");
-        std::vector<llama_token> tokens(text.size() + 8);
-        auto                     run = [&] {
-            return llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()), tokens.data(),
-                                                      static_cast<int32_t>(tokens.size()), /*add_special=*/true, /*parse_special=*/false);
-        };
-        int32_t n = run();
-        if (n < 0) {
-            tokens.resize(static_cast<size_t>(-n));
-            n = run();
-        }
-        if (n < 0) throw Error(ErrorKind::internal, path(), "llama_tokenize failed");
-        tokens.resize(static_cast<size_t>(n));
+        auto tokens = llm_tokenize(vocab, text, /*add_special=*/true, /*parse_special=*/false, path());
         if (tokens.empty()) throw Error(ErrorKind::invalid_input, path(), "an empty text cannot be embedded");
         // Truncation: a text longer than the context keeps its first tokens, and the closing EOS/SEP the
         // tokenizer added stays last, since pooling may read it.
@@ -206,46 +181,14 @@ std::vector<std::vector<float>> EmbeddingModel::embed(const std::vector<std::str
     for (const auto & text : texts) tokenized.push_back(tokenize(text));
 
     std::vector<std::vector<float>> out(texts.size());
-    llama_batch &                   batch   = impl_->batch;
-    const size_t                    n_batch = llama_n_batch(ctx);
-    size_t                          next    = 0;
-    while (next < texts.size()) {
-        // Whole texts until the batch's tokens or sequence ids run out; one text always fits (text_tokens_ is
-        // at most the batch), so every round makes progress.
-        batch.n_tokens = 0;
-        size_t first   = next;
-        for (; next < texts.size() && next - first < llama_n_seq_max(ctx); ++next) {
-            const auto & tokens = tokenized[next];
-            if (static_cast<size_t>(batch.n_tokens) + tokens.size() > n_batch) break;
-            auto seq = static_cast<llama_seq_id>(next - first);
-            for (size_t i = 0; i < tokens.size(); ++i) {
-                auto at             = static_cast<size_t>(batch.n_tokens++);
-                batch.token[at]     = tokens[i];
-                batch.pos[at]       = static_cast<llama_pos>(i);
-                batch.n_seq_id[at]  = 1;
-                batch.seq_id[at][0] = seq;
-                batch.logits[at]    = 1;  // every token's state goes into the pool
-            }
-        }
-        llama_memory_clear(llama_get_memory(ctx), /*data=*/true);
-        llm_errors_take();
-        int32_t rc = llama_decode(ctx, batch);
-        if (rc != 0) {
-            std::string why = llm_errors_take();
-            throw Error(ErrorKind::internal, path(),
-                        fmt::format("llama_decode failed (code {}){}", rc, why.empty() ? "" : ": " + why));
-        }
-        for (size_t t = first; t < next; ++t) {
-            const float * v = llama_get_embeddings_seq(ctx, static_cast<llama_seq_id>(t - first));
-            if (!v) throw Error(ErrorKind::internal, path(), "llama.cpp returned no pooled embedding");
-            double norm = 0;
-            for (int d = 0; d < dim_; ++d) norm += static_cast<double>(v[d]) * v[d];
-            norm       = std::sqrt(norm);
-            auto & vec = out[t];
-            vec.resize(static_cast<size_t>(dim_));
-            for (int d = 0; d < dim_; ++d) vec[static_cast<size_t>(d)] = norm > 0 ? static_cast<float>(v[d] / norm) : 0;
-        }
-    }
+    llm_decode_pooled(ctx, impl_->batch, tokenized, path(), [&](size_t t, const float * v) {
+        double norm = 0;
+        for (int d = 0; d < dim_; ++d) norm += static_cast<double>(v[d]) * v[d];
+        norm       = std::sqrt(norm);
+        auto & vec = out[t];
+        vec.resize(static_cast<size_t>(dim_));
+        for (int d = 0; d < dim_; ++d) vec[static_cast<size_t>(d)] = norm > 0 ? static_cast<float>(v[d] / norm) : 0;
+    });
     return out;
 }
 

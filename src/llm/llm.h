@@ -202,6 +202,45 @@ class EmbeddingModel {
     std::string           id_;
 };
 
+struct RerankOptions {
+    std::string path;  // GGUF reranking model (rank pooling: a BERT-type cross-encoder, Qwen3-Reranker)
+    // Tokens one decode holds; a (query, document) pair longer than min(ctx, training context) keeps the query
+    // (at most half of it) and the document's first tokens.
+    int ctx     = 512;
+    int threads = 0;  // 0: every hardware thread
+};
+
+// A cross-encoder run by llama.cpp: it reads a query together with each document and gives the pair one
+// relevance score, higher for more relevant; the scores of one call compare with each other. A pair is laid out
+// as the model's "rerank" chat template says when its GGUF has one (Qwen3-Reranker), else as BERT-type rerankers
+// were trained: [BOS] query [EOS] [SEP] document [EOS], the special tokens as the vocabulary adds them (what
+// llama-server's /v1/rerank does). Several pairs share a decode. Deterministic for the same pairs.
+class RerankModel {
+  public:
+    // Throws Error(unavailable) when the file is missing, Error(invalid_input) when llama.cpp cannot load it or
+    // it does not rank (an embedding model or a plain decoder: no rank pooling).
+    static std::unique_ptr<RerankModel> load(const RerankOptions & options);
+    ~RerankModel();
+    RerankModel(const RerankModel &)             = delete;
+    RerankModel & operator=(const RerankModel &) = delete;
+
+    // One score per document, in order. Throws Error(invalid_input) for an empty query.
+    std::vector<float> score(const std::string & query, const std::vector<std::string> & documents);
+
+    int                 pair_tokens() const { return pair_tokens_; }
+    size_t              truncated() const { return truncated_; }  // pairs cut to pair_tokens() so far
+    bool                templated() const;                        // the GGUF's own "rerank" template lays out the pairs
+    const std::string & path() const { return options_.path; }
+
+  private:
+    RerankModel() = default;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    RerankOptions         options_;
+    int                   pair_tokens_ = 0;
+    size_t                truncated_   = 0;
+};
+
 // The vocabulary used when none is named: $NEUROSEED_VOCAB, else ggml-vocab-qwen2.gguf beside the running
 // binary (where the build installs it), else ../share/neuroseed/ggml-vocab-qwen2.gguf.
 std::string vocab_default_path();

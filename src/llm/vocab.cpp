@@ -1,4 +1,5 @@
 #include "core/core.h"
+#include "llm/llama_setup.h"
 #include "llm/llm.h"
 
 #include <fmt/format.h>
@@ -134,23 +135,7 @@ Vocab::~Vocab() {
 }
 
 std::vector<int32_t> Vocab::tokenize(std::string_view text, bool parse_special) const {
-    const llama_vocab *  vocab = llama_model_get_vocab(model_);
-    std::vector<int32_t> tokens(text.size() / 2 + 16);
-    if (text.size() > static_cast<size_t>(INT32_MAX)) {
-        throw Error(ErrorKind::invalid_input, "", "text over 2 GiB cannot be tokenized in one piece");
-    }
-    auto run = [&] {
-        return llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()), tokens.data(),
-                              static_cast<int32_t>(tokens.size()), /*add_special=*/false, parse_special);
-    };
-    int32_t n = run();
-    if (n < 0) {
-        tokens.resize(static_cast<size_t>(-n));
-        n = run();
-    }
-    if (n < 0) throw Error(ErrorKind::internal, path_, "llama_tokenize failed");
-    tokens.resize(static_cast<size_t>(n));
-    return tokens;
+    return llm_tokenize(llama_model_get_vocab(model_), text, /*add_special=*/false, parse_special, path_);
 }
 
 size_t Vocab::count(std::string_view text, bool parse_special) const {

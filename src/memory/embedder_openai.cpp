@@ -3,9 +3,9 @@
 // Every failure becomes an Error that names the URL and says what came back.
 #include "core/core.h"
 #include "memory/embedder.h"
+#include "memory/http_service.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -16,15 +16,6 @@ namespace neuroseed {
 namespace {
 
 using json = nlohmann::json;
-
-constexpr size_t kBodySnippet = 300;  // bytes of an error body quoted in a message
-
-std::string snippet(const std::string & body) {
-    std::string s(utf8_truncate(body, kBodySnippet));
-    for (auto & c : s)
-        if (c == '\n' || c == '\r') c = ' ';
-    return s.size() < body.size() ? s + "…" : s;
-}
 
 class OpenAIEmbedder final : public Embedder {
   public:
@@ -64,62 +55,16 @@ class OpenAIEmbedder final : public Embedder {
 
   private:
     std::vector<std::vector<float>> request(const std::vector<std::string> & texts) {
-        httplib::Client client(endpoint_.origin);
-        http_timeouts_set(client, config_.timeout_seconds);
-        httplib::Headers headers;
-        if (!config_.api_key.empty()) headers.emplace("Authorization", "Bearer " + config_.api_key);
-        json body = {{"model", config_.model_name}, {"input", texts}};
-        auto res  = client.Post(endpoint_.path, headers, body.dump(-1, ' ', false, json::error_handler_t::replace),
-                                "application/json");
-        const std::string & url = endpoint_.url;
-        if (!res) {
-            switch (res.error()) {
-                case httplib::Error::Connection:
-                    throw Error(ErrorKind::unavailable, url,
-                                "cannot reach the embedding server: connection refused or host not found — is it "
-                                "running, and is --embed-endpoint right?");
-                case httplib::Error::ConnectionTimeout:
-                    throw Error(ErrorKind::unavailable, url,
-                                fmt::format("cannot reach the embedding server: connection timed out after {} s",
-                                            config_.timeout_seconds));
-                case httplib::Error::Read:
-                    throw Error(ErrorKind::unavailable, url,
-                                fmt::format("no reply to {} texts (timed out after {} s, or the server closed the "
-                                            "connection)",
-                                            texts.size(), config_.timeout_seconds));
-                default:
-                    throw Error(ErrorKind::unavailable, url, "request failed: " + httplib::to_string(res.error()));
-            }
-        }
-        if (res->status != 200) {
-            std::string hint;
-            if (res->status == 401 || res->status == 403) hint = " (check --embed-api-key or NEUROSEED_EMBED_API_KEY)";
-            if (res->status == 404)
-                hint = fmt::format(" (is --embed-endpoint right? requests go to {})", endpoint_.path);
-            ErrorKind kind = res->status >= 500 || res->status == 429 || res->status == 408 ? ErrorKind::unavailable
-                                                                                            : ErrorKind::invalid_input;
-            throw Error(kind, url,
-                        fmt::format("HTTP {}{}{}{}", res->status, res->reason.empty() ? "" : " " + res->reason,
-                                    res->body.empty() ? "" : ": " + snippet(res->body), hint));
-        }
-        return reply_read(res->body, texts.size());
+        ServiceCall call{"embedding server", "--embed-endpoint",      "--embed-api-key or NEUROSEED_EMBED_API_KEY",
+                         config_.api_key,    config_.timeout_seconds, texts.size()};
+        return reply_read(service_post(endpoint_, call, {{"model", config_.model_name}, {"input", texts}}),
+                          texts.size());
     }
 
     std::vector<std::vector<float>> reply_read(const std::string & body, size_t n) {
         const std::string & url       = endpoint_.url;
-        auto                malformed = [&](const std::string & what) {
-            return Error(ErrorKind::invalid_input, url, "malformed reply: " + what);
-        };
-        json reply;
-        try {
-            reply = json::parse(body);
-        } catch (const json::exception &) {
-            throw malformed("not JSON: " + snippet(body));
-        }
-        if (!reply.is_object() || !reply.contains("data") || !reply["data"].is_array()) {
-            throw malformed("no \"data\" array: " + snippet(body));
-        }
-        const json & data = reply["data"];
+        auto                malformed = [&](const std::string & what) { return reply_malformed(url, what); };
+        const json          data      = reply_array(url, body, "data");
         if (data.size() != n) throw malformed(fmt::format("{} embeddings for {} inputs", data.size(), n));
         std::vector<std::vector<float>> out(n);
         for (size_t i = 0; i < n; ++i) {

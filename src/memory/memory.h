@@ -25,6 +25,7 @@
 namespace neuroseed {
 
 class Vocab;
+class Reranker;
 
 // The space of the dense signal. By default a space trained on the corpus itself (nothing to download); or an
 // external embedder of each unit's text: a GGUF model run by llama.cpp, or a server with OpenAI's
@@ -117,7 +118,7 @@ size_t            zones_build(Store & store);
 std::vector<Zone> zones_list(Store & store, size_t representatives = 3);
 
 struct SignalScore {
-    std::string name;       // "bm25", "session", "neighbour", "graph", "dense", "time", "speaker", "kinds"
+    std::string name;       // "bm25", "session", "neighbour", "graph", "dense", "time", "speaker", "kinds", "rerank"
     int         rank  = 0;  // 1-based rank of the unit under this signal alone; 0 when it did not score
     double      score = 0;  // normalised to [0, 1] within the query
 };
@@ -140,6 +141,8 @@ struct SearchOptions {
     size_t                  k = 10;
     std::vector<TimeWindow> windows;          // units dated inside any of them get the "time" signal
     bool                    history = false;  // also return units of superseded messages (marked as such)
+    // The rerank step (not owned; none when null): search ranks max(k, its top) hits, reranks them, keeps k.
+    Reranker * reranker = nullptr;
 };
 
 // A concept the query activated in the concept graph (a stemmed term) with its share of the activation,
@@ -156,7 +159,42 @@ struct SearchCost {
     double graph_ms   = 0;
     double dense_ms   = 0;
     double context_ms = 0;  // neighbours, candidate assembly and ranking
+    double rerank_ms  = 0;  // the rerank step, when there is one
 };
+
+// The optional rerank step after fusion: a cross-encoder reads the question together with each of the best
+// hits and reorders them by its relevance score. A GGUF reranking model run by llama.cpp (bge-reranker,
+// Qwen3-Reranker, …) or any server with the /v1/rerank API of llama-server --reranking, Jina and Cohere.
+struct RerankerConfig {
+    std::string model_path;     // gguf
+    int         ctx     = 512;  // gguf: tokens of one (question, unit) pair; a longer unit is cut
+    int         threads = 0;    // gguf: 0 every hardware thread
+    std::string endpoint;       // server URL (http://host:port, or a base ending in /v1)
+    std::string model_name;     // server: the request's "model"
+    std::string api_key;        // server: "" takes $NEUROSEED_RERANK_API_KEY; never written to disk
+    double      timeout_seconds = 120;
+    size_t      top             = 30;  // hits reranked; the ones after them keep their fused order
+};
+
+class Reranker {
+  public:
+    // The model of `config` (model_path) or its server (endpoint). Throws Error(invalid_input) when it names
+    // neither or both, Error(unavailable) when the model file is missing.
+    static std::unique_ptr<Reranker> open(const RerankerConfig & config);
+    virtual ~Reranker() = default;
+    // One relevance score per document, in order, higher for more relevant. Throws Error naming the file or URL.
+    virtual std::vector<double> score(const std::string & query, const std::vector<std::string> & documents) = 0;
+    virtual std::string         source() const = 0;  // the model file or the URL, for messages
+    size_t                      top() const { return top_; }
+
+  protected:
+    size_t top_ = 30;
+};
+
+// Reorders the first reranker.top() hits by the reranker's score of (query, the unit's speaker and text); ties
+// and the hits after them keep their order. Each reranked hit gets a "rerank" signal (its rank under the
+// reranker and its score scaled to [0, 1] among them); its fused score is kept.
+void hits_rerank(Reranker & reranker, std::string_view query, std::vector<Hit> & hits);
 
 // The retrieval engine over one store: what the CLI, the scene pipeline and the server call. Loads the dense
 // model and ANN index once, on the first search; one instance per thread.

@@ -364,11 +364,13 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
         hits.push_back(std::move(h));
     }
     std::stable_sort(hits.begin(), hits.end(), [](const Hit & a, const Hit & b) { return a.score > b.score; });
-    asking_discount(store, options.k, hits, units);
-    // The best k whose units are still there: an index built before a forget may name units that are gone.
+    // The rerank step reads more hits than are returned: its top, of which the best k stay.
+    const size_t want = options.reranker ? std::max(options.k, options.reranker->top()) : options.k;
+    asking_discount(store, want, hits, units);
+    // The best ones whose units are still there: an index built before a forget may name units that are gone.
     std::vector<Hit> best;
-    for (size_t from = 0; from < hits.size() && best.size() < options.k;) {
-        size_t to = std::min(hits.size(), from + (options.k - best.size()));
+    for (size_t from = 0; from < hits.size() && best.size() < want;) {
+        size_t to = std::min(hits.size(), from + (want - best.size()));
         units_fetch(store, hits, from, to, units);
         for (size_t i = from; i < to; ++i) {
             auto found_unit = units.find(hits[i].unit.id);
@@ -384,6 +386,11 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     for (const auto & h : hits) note_ids.push_back(h.unit.note_id);
     auto titles = store.note_titles(note_ids);
     for (auto & h : hits) h.note_title = titles[h.unit.note_id];
+    if (options.reranker) {
+        hits_rerank(*options.reranker, query, hits);
+        if (hits.size() > options.k) hits.resize(options.k);
+        impl_->cost.rerank_ms = lap(clock);
+    }
     return hits;
 }
 

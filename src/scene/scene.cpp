@@ -159,7 +159,7 @@ SceneChain scene_chain(Memory & memory, Store & store, Lexicon & lexicon, const 
         scene.anchors = anchors;
         // A later scene is there to find what the earlier ones did not: it keeps its best k units that are
         // new, so evidence already held does not crowd out the next link.
-        scene.hits = memory.search(query, {options.k + seen_units.size(), windows, options.history});
+        scene.hits = memory.search(query, {options.k + seen_units.size(), windows, options.history, options.reranker});
         scene.cost = memory.last_cost();
         std::erase_if(scene.hits, [](const Hit & h) { return h.score <= 0; });
         if (hop > 0) {

@@ -51,12 +51,13 @@ struct Scene {
 };
 
 struct SceneOptions {
-    int    hops          = 3;      // scenes at most
-    size_t k             = 10;     // hits per scene
-    size_t field_size    = 12;     // concepts shown per field
-    size_t new_anchors   = 3;      // anchors a scene hands to the next
-    double stable_change = 0.2;    // the field has stopped changing when it changed less than this
-    bool   history       = false;  // also search superseded facts
+    int        hops          = 3;        // scenes at most
+    size_t     k             = 10;       // hits per scene
+    size_t     field_size    = 12;       // concepts shown per field
+    size_t     new_anchors   = 3;        // anchors a scene hands to the next
+    double     stable_change = 0.2;      // the field has stopped changing when it changed less than this
+    bool       history       = false;    // also search superseded facts
+    Reranker * reranker      = nullptr;  // the rerank step of every scene's search (not owned); none when null
 };
 
 struct SceneChain {

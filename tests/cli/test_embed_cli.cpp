@@ -160,3 +160,38 @@ TEST_F(CliEmbed, LlamaServerEmbeddingsMatchTheEmbeddedModel) {
         EXPECT_NEAR(score, b[id], 1e-3) << id;
     }
 }
+
+namespace {
+
+// The rerank step through the CLI: search and ask with --rerank-model (a tiny Qwen3 reranker run by llama.cpp).
+class CliRerank : public CliEmbed {};
+
+TEST_F(CliRerank, SearchAndAskRerankWithAGgufModel) {
+    auto reranker = (*dir_ / "reranker.gguf").string();
+    tiny_reranker_write(NEUROSEED_QWEN_VOCAB, reranker);
+    auto store = store_make("rerank");
+    ASSERT_EQ(cli_run({"--store", store, "index"}).exit_code, 0);
+
+    auto r = cli_run({"--store", store, "search", "the boat at sea", "-k", "2", "--json", "--explain", "--rerank-model",
+                      reranker, "--rerank-top", "4"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto hits = json::parse(r.out);
+    ASSERT_EQ(hits.size(), 2u) << "k after the rerank of the top 4";
+    int rank = 0;
+    for (const auto & h : hits) {
+        ASSERT_TRUE(h["signals"].contains("rerank")) << h.dump();
+        EXPECT_EQ(h["signals"]["rerank"]["rank"], ++rank) << "hits come in the reranker's order";
+    }
+
+    auto ask = cli_run({"--store", store, "ask", "what about the boat?", "--json", "--rerank-model", reranker});
+    EXPECT_EQ(ask.exit_code, 0) << ask.err;
+
+    auto wrong = cli_run({"--store", store, "search", "boat", "--rerank-model", model()});
+    EXPECT_EQ(wrong.exit_code, 2) << "a generating model is not a reranker";
+    EXPECT_NE(wrong.err.find("not a reranking model"), std::string::npos) << wrong.err;
+    auto both = cli_run(
+        {"--store", store, "search", "boat", "--rerank-model", reranker, "--rerank-endpoint", "http://127.0.0.1:1"});
+    EXPECT_EQ(both.exit_code, 2) << both.err;
+}
+
+}  // namespace

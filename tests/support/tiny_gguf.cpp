@@ -221,41 +221,72 @@ void write(const gguf_context * gguf, const std::string & path) {
     }
 }
 
-}  // namespace
-
-void tiny_model_write(const std::string & vocab_path, const std::string & out_path, const TinyModelShape & shape,
-                      uint32_t seed) {
-    shape_check(shape);
+// The vocabulary GGUF's tokenizer keys, copied into `out`; its token count.
+int64_t tokenizer_copy(const std::string & vocab_path, gguf_context * out) {
     gguf_init_params params = {/*no_alloc=*/true, /*ctx=*/nullptr};
     GgufPtr          vocab(gguf_init_from_file(vocab_path.c_str(), params));
     if (!vocab) throw std::runtime_error("tiny_gguf: cannot read vocabulary " + vocab_path);
     const int64_t tokens_id = gguf_find_key(vocab.get(), "tokenizer.ggml.tokens");
     if (tokens_id < 0) throw std::runtime_error("tiny_gguf: no tokenizer.ggml.tokens in " + vocab_path);
-    const auto n_vocab = static_cast<int64_t>(gguf_get_arr_n(vocab.get(), tokens_id));
-    if (shape.favour_token >= n_vocab) throw std::runtime_error("tiny_gguf: favour_token is not in the vocabulary");
+    for (int64_t i = 0; i < gguf_get_n_kv(vocab.get()); ++i) {
+        if (std::strncmp(gguf_get_key(vocab.get(), i), "tokenizer.", 10) == 0) kv_copy(out, vocab.get(), i);
+    }
+    return static_cast<int64_t>(gguf_get_arr_n(vocab.get(), tokens_id));
+}
 
-    GgufPtr out(gguf_init_empty());
+// Layer weights have the spread of a trained model's (1/sqrt(fan-in)), so that the layers, not the token's own
+// embedding, decide the next token: with tied embeddings a weak network would repeat its input.
+Fill weight_noise(int64_t fan_in) {
+    return Fill{1.0f / std::sqrt(static_cast<float>(fan_in)), 0};
+}
+
+// The shape keys of `arch` ("qwen2", "qwen3"): context, widths, layers, heads, RoPE base and norm epsilon.
+void shape_keys_set(gguf_context * out, const std::string & arch, const TinyModelShape & shape) {
+    auto u32 = [&](const char * key, int v) {
+        gguf_set_val_u32(out, (arch + "." + key).c_str(), static_cast<uint32_t>(v));
+    };
+    u32("context_length", shape.n_ctx);
+    u32("embedding_length", shape.n_embd);
+    u32("block_count", shape.n_layer);
+    u32("feed_forward_length", shape.n_ff);
+    u32("attention.head_count", shape.n_head);
+    u32("attention.head_count_kv", shape.n_head_kv);
+    gguf_set_val_f32(out, (arch + ".rope.freq_base").c_str(), 1000000.0f);
+    gguf_set_val_f32(out, (arch + ".attention.layer_norm_rms_epsilon").c_str(), 1e-6f);
+}
+
+// A layer's feed-forward block (SwiGLU, as Qwen has): its norm, gate, up and down matrices.
+void ffn_specs_add(std::vector<TensorSpec> & specs, const std::string & layer, int64_t e, int64_t ff) {
+    specs.push_back({layer + "ffn_norm.weight", e, 1, Fill{0, 1}});
+    specs.push_back({layer + "ffn_gate.weight", e, ff, weight_noise(e)});
+    specs.push_back({layer + "ffn_up.weight", e, ff, weight_noise(e)});
+    specs.push_back({layer + "ffn_down.weight", ff, e, weight_noise(ff)});
+}
+
+// Adds the tensors of `specs` (filled from `seed`) to `out` and writes the file.
+void tensors_write(gguf_context * out, const std::vector<TensorSpec> & specs, uint32_t seed, const std::string & path) {
+    TensorSet tensors(specs, seed);
+    tensors.add_to(out);
+    write(out, path);
+}
+
+}  // namespace
+
+void tiny_model_write(const std::string & vocab_path, const std::string & out_path, const TinyModelShape & shape,
+                      uint32_t seed) {
+    shape_check(shape);
+    GgufPtr       out(gguf_init_empty());
+    const int64_t n_vocab = tokenizer_copy(vocab_path, out.get());
+    if (shape.favour_token >= n_vocab) throw std::runtime_error("tiny_gguf: favour_token is not in the vocabulary");
     gguf_set_val_str(out.get(), "general.architecture", "qwen2");
     gguf_set_val_str(out.get(), "general.name", "neuroseed-tiny-qwen2");
     gguf_set_val_u32(out.get(), "general.file_type", 1);  // LLAMA_FTYPE_MOSTLY_F16
-    gguf_set_val_u32(out.get(), "qwen2.context_length", static_cast<uint32_t>(shape.n_ctx));
-    gguf_set_val_u32(out.get(), "qwen2.embedding_length", static_cast<uint32_t>(shape.n_embd));
-    gguf_set_val_u32(out.get(), "qwen2.block_count", static_cast<uint32_t>(shape.n_layer));
-    gguf_set_val_u32(out.get(), "qwen2.feed_forward_length", static_cast<uint32_t>(shape.n_ff));
-    gguf_set_val_u32(out.get(), "qwen2.attention.head_count", static_cast<uint32_t>(shape.n_head));
-    gguf_set_val_u32(out.get(), "qwen2.attention.head_count_kv", static_cast<uint32_t>(shape.n_head_kv));
-    gguf_set_val_f32(out.get(), "qwen2.rope.freq_base", 1000000.0f);
-    gguf_set_val_f32(out.get(), "qwen2.attention.layer_norm_rms_epsilon", 1e-6f);
-    for (int64_t i = 0; i < gguf_get_n_kv(vocab.get()); ++i) {
-        if (std::strncmp(gguf_get_key(vocab.get(), i), "tokenizer.", 10) == 0) kv_copy(out.get(), vocab.get(), i);
-    }
+    shape_keys_set(out.get(), "qwen2", shape);
     gguf_set_val_str(out.get(), "tokenizer.chat_template", qwen25_chat_template);
 
-    const int64_t e = shape.n_embd, ff = shape.n_ff, kv = kv_width(shape);
-    // Layer weights have the spread of a trained model's (1/sqrt(fan-in)), so that the layers, not the token's
-    // own embedding, decide the next token: with tied embeddings a weak network would repeat its input.
-    auto       noise = [](int64_t fan_in) { return Fill{1.0f / std::sqrt(static_cast<float>(fan_in)), 0}; };
-    const Fill ones{0, 1}, small{0.02f, 0};
+    const int64_t           e = shape.n_embd, ff = shape.n_ff, kv = kv_width(shape);
+    auto                    noise = weight_noise;
+    const Fill              ones{0, 1}, small{0.02f, 0};
     std::vector<TensorSpec> specs;
     // The output layer is the token embedding (tied, as Qwen2.5-0.5B does): one matrix of n_vocab rows, not two.
     specs.push_back({"token_embd.weight", e, n_vocab, {0.1f, 0}});
@@ -271,14 +302,9 @@ void tiny_model_write(const std::string & vocab_path, const std::string & out_pa
         specs.push_back({b + "attn_v.weight", e, kv, noise(e)});
         specs.push_back({b + "attn_v.bias", kv, 1, small});
         specs.push_back({b + "attn_output.weight", e, e, noise(e)});
-        specs.push_back({b + "ffn_norm.weight", e, 1, ones});
-        specs.push_back({b + "ffn_gate.weight", e, ff, noise(e)});
-        specs.push_back({b + "ffn_up.weight", e, ff, noise(e)});
-        specs.push_back({b + "ffn_down.weight", ff, e, noise(ff)});
+        ffn_specs_add(specs, b, e, ff);
     }
-    TensorSet tensors(specs, seed);
-    tensors.add_to(out.get());
-    write(out.get(), out_path);
+    tensors_write(out.get(), specs, seed, out_path);
 }
 
 void tiny_lora_write(const std::string & out_path, const TinyModelShape & shape, int rank, float alpha, uint32_t seed) {
@@ -305,6 +331,42 @@ void tiny_lora_write(const std::string & out_path, const TinyModelShape & shape,
     TensorSet tensors(specs, seed);
     tensors.add_to(out.get());
     write(out.get(), out_path);
+}
+
+void tiny_reranker_write(const std::string & vocab_path, const std::string & out_path, const TinyModelShape & shape,
+                         const std::string & rerank_template, uint32_t seed) {
+    shape_check(shape);
+    GgufPtr       out(gguf_init_empty());
+    const int64_t n_vocab = tokenizer_copy(vocab_path, out.get());
+    gguf_set_val_str(out.get(), "general.architecture", "qwen3");
+    gguf_set_val_str(out.get(), "general.name", "neuroseed-tiny-reranker");
+    gguf_set_val_u32(out.get(), "general.file_type", 1);
+    shape_keys_set(out.get(), "qwen3", shape);
+    gguf_set_val_u32(out.get(), "qwen3.pooling_type", 4);  // LLAMA_POOLING_TYPE_RANK
+    const char * labels[] = {"yes", "no"};
+    gguf_set_arr_str(out.get(), "qwen3.classifier.output_labels", labels, 2);
+    if (!rerank_template.empty())
+        gguf_set_val_str(out.get(), "tokenizer.chat_template.rerank", rerank_template.c_str());
+
+    const int64_t           e = shape.n_embd, ff = shape.n_ff, kv = kv_width(shape), head = shape.n_embd / shape.n_head;
+    auto                    noise = weight_noise;
+    const Fill              ones{0, 1};
+    std::vector<TensorSpec> specs;
+    specs.push_back({"token_embd.weight", e, n_vocab, {0.1f, 0}});
+    specs.push_back({"output_norm.weight", e, 1, ones});
+    specs.push_back({"cls.output.weight", e, 2, noise(e)});  // the "yes" and "no" rows of the head
+    for (int l = 0; l < shape.n_layer; ++l) {
+        const std::string b = "blk." + std::to_string(l) + ".";
+        specs.push_back({b + "attn_norm.weight", e, 1, ones});
+        specs.push_back({b + "attn_q.weight", e, e, noise(e)});
+        specs.push_back({b + "attn_k.weight", e, kv, noise(e)});
+        specs.push_back({b + "attn_v.weight", e, kv, noise(e)});
+        specs.push_back({b + "attn_output.weight", e, e, noise(e)});
+        specs.push_back({b + "attn_q_norm.weight", head, 1, ones});
+        specs.push_back({b + "attn_k_norm.weight", head, 1, ones});
+        ffn_specs_add(specs, b, e, ff);
+    }
+    tensors_write(out.get(), specs, seed, out_path);
 }
 
 }  // namespace neuroseed::test

@@ -32,4 +32,11 @@ void tiny_model_write(const std::string & vocab_path, const std::string & out_pa
 void tiny_lora_write(const std::string & out_path, const TinyModelShape & shape = {}, int rank = 8, float alpha = 16.0f,
                      uint32_t seed = 2);
 
+// Writes a Qwen3-architecture reranker (rank pooling, a "yes"/"no" classifier head read from the last token,
+// as Qwen3-Reranker's GGUF has) with random weights and the tokenizer of `vocab_path`; with `rerank_template`,
+// also the "rerank" chat template that lays out its pairs ({query}, {document}). Its score is P("yes").
+void tiny_reranker_write(const std::string & vocab_path, const std::string & out_path,
+                         const TinyModelShape & shape = {}, const std::string & rerank_template = "",
+                         uint32_t seed = 3);
+
 }  // namespace neuroseed::test
