@@ -138,6 +138,13 @@ bool in_windows(const std::string & timestamp, const std::vector<TimeWindow> & w
     return false;
 }
 
+// A question about the asking itself ("what did I ask about Lisbon?", "какие вопросы я задавал") wants exactly
+// the asking turns, so it gets no discount: these words name the act of asking, stemmed like the query.
+constexpr const char * kAskingWords[] = {"ask",     "asked",    "asking",     "question",  "questions",
+                                         "inquire", "inquired", "спрашивать", "спрашивал", "спрашивала",
+                                         "спросил", "спросила", "спросить",   "вопрос",    "вопросы",
+                                         "问",      "问过",     "提问",       "问题"};
+
 // Reads the units of hits[from, to) that are not in `units` yet, in one query.
 void units_fetch(Store & store, const std::vector<Hit> & hits, size_t from, size_t to,
                  std::unordered_map<int64_t, Unit> & units) {
@@ -184,7 +191,18 @@ struct Memory::Impl {
     // have it as one term. The lexical index is loaded once per instance, so the answers never go stale.
     std::unordered_map<std::string, std::string> kind_term_of;
 
-    explicit Impl(Store & s) : store(s) {}
+    // The stems of kAskingWords, made once by the same lexicon that makes the query's terms.
+    std::set<std::string> asking_terms;
+
+    explicit Impl(Store & s) : store(s) {
+        for (const char * word : kAskingWords)
+            for (auto & term : lexicon.terms(word)) asking_terms.insert(std::move(term));
+    }
+
+    bool about_asking(const std::vector<std::string> & query_terms) const {
+        return std::any_of(query_terms.begin(), query_terms.end(),
+                           [&](const std::string & t) { return asking_terms.count(t) > 0; });
+    }
 
     // The terms of the kinds of thing the question asks for, less the question's own terms.
     std::vector<std::string> kind_terms(std::string_view query, const std::set<std::string> & asked) {
@@ -366,7 +384,7 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
     std::stable_sort(hits.begin(), hits.end(), [](const Hit & a, const Hit & b) { return a.score > b.score; });
     // The rerank step reads more hits than are returned: its top, of which the best k stay.
     const size_t want = options.reranker ? std::max(options.k, options.reranker->top()) : options.k;
-    asking_discount(store, want, hits, units);
+    if (!impl_->about_asking(query_terms)) asking_discount(store, want, hits, units);
     // The best ones whose units are still there: an index built before a forget may name units that are gone.
     std::vector<Hit> best;
     for (size_t from = 0; from < hits.size() && best.size() < want;) {

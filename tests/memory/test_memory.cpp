@@ -271,3 +271,29 @@ TEST(Memory, AskingDiscountGivesTheSameTopKAsDiscountingEveryHit) {
     EXPECT_EQ(few[0].unit.external_id, "port:41");
     for (size_t i = 0; i < few.size(); ++i) EXPECT_EQ(few[i].unit.id, many[i].unit.id) << i;
 }
+
+TEST(Memory, AQuestionAboutAskingKeepsTheAskingTurnsWhole) {
+    TempDir tmp;
+    Store   store(tmp.str());
+    // The asking turn and the telling turn share the topic; "what did I ask" wants the first, any other
+    // question the second. In Russian the same, by the stem of "вопрос" (there the asking turn also names the
+    // night train, so with no discount it leads).
+    import_text(store, "/trip", "trip",
+                {"Is the Lisbon tram worth the queue?", "The Lisbon tram was crowded but we loved the view.",
+                 "Стоит ли ехать в Лиссабон зимой ради ночного поезда?",
+                 "В Лиссабон зимой мы ездили с друзьями на неделю, было тепло, пусто и очень красиво."});
+    import_text(store, "/other", "other", {"My cat sleeps all day.", "The company party is in May."});
+    index_build(store, *qwen_vocab(), {});
+    Memory memory(store);
+    auto   told = memory.search("Lisbon tram", {4});
+    ASSERT_FALSE(told.empty());
+    EXPECT_EQ(told[0].unit.external_id, "trip:2") << "the telling turn leads an ordinary question";
+    auto asked = memory.search("what did I ask about the Lisbon tram?", {4});
+    ASSERT_FALSE(asked.empty());
+    EXPECT_EQ(asked[0].unit.external_id, "trip:1") << "the asking turn leads a question about asking";
+    for (const auto & signal : asked[0].signals) EXPECT_NE(signal.name, "asking") << "no discount was applied";
+    auto ru = memory.search("какие вопросы я задавал про ночной поезд в Лиссабон зимой?", {4});
+    ASSERT_FALSE(ru.empty());
+    EXPECT_EQ(ru[0].unit.external_id, "trip:3");
+    EXPECT_EQ(memory.search("Лиссабон зимой", {4}).at(0).unit.external_id, "trip:4");
+}
