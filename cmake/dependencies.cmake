@@ -14,6 +14,7 @@ pkg_check_modules(UCHARDET REQUIRED IMPORTED_TARGET uchardet)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # Debian builds it as a library, with TLS
+pkg_check_modules(HUNSPELL REQUIRED IMPORTED_TARGET hunspell)  # libhunspell-dev; its Russian dictionary is hunspell-ru
 
 set(NEUROSEED_LLAMA_PREFIX "${PROJECT_SOURCE_DIR}/build/llama/install" CACHE PATH "Where scripts/llama.sh installed llama.cpp")
 list(APPEND CMAKE_PREFIX_PATH "${NEUROSEED_LLAMA_PREFIX}")

@@ -14,6 +14,8 @@ NEUROSEED_DEBIAN_PACKAGES=(
     # WordNet 3.0 (its C library and database): the kinds of thing a question asks for, and the bases of
     # irregular English forms that every lexicon (index, search, compile, validate) uses.
     wordnet-dev wordnet-base
+    # Hunspell and its Russian dictionary: the dictionary form of a Russian word before Snowball stems it.
+    libhunspell-dev hunspell-ru
     # igraph's CMake targets name these libraries; Debian's libigraph-dev does not pull them in.
     libarpack2-dev libglpk-dev libplfit-dev libgmp-dev libxml2-dev liblapack-dev libblas-dev
 )

@@ -1,6 +1,7 @@
 #include "lexicon/lexicon.h"
 
 #include "core/core.h"
+#include "lexicon/russian_lemmas.h"
 #include "wordnet/wordnet.h"
 
 #include <libstemmer.h>
@@ -10,6 +11,8 @@
 #include <unicode/uscript.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace neuroseed {
@@ -52,6 +55,16 @@ const std::unordered_set<std::string_view> & stop_words() {
     return words;
 }
 
+// Russian function words that inflect: the list above names some of their forms, the dictionary knows them all
+// ("каких" and "каком" are "какой"), so a word all of whose dictionary forms are here is a stop word too.
+const std::unordered_set<std::string_view> & russian_stop_lemmas() {
+    static const std::unordered_set<std::string_view> lemmas = {
+        "какой", "этот", "тот",     "такой", "весь", "свой", "мой", "твой", "наш", "ваш", "другой", "сам",
+        "себя",  "один", "который", "быть",  "он",   "она",  "оно", "они",  "я",   "ты",  "мы",     "вы",
+    };
+    return lemmas;
+}
+
 }  // namespace
 
 struct Lexicon::Impl {
@@ -60,6 +73,12 @@ struct Lexicon::Impl {
     std::unique_ptr<icu::BreakIterator> words;
     sb_stemmer *                        russian = nullptr;
     sb_stemmer *                        english = nullptr;
+    struct RussianWord {
+        std::string term;
+        bool        stop = false;  // every dictionary form is a function word's
+    };
+    // Russian words already looked up: a Hunspell lookup costs microseconds, and a corpus repeats its words.
+    std::unordered_map<std::string, RussianWord> russian_words;
 
     ~Impl() {
         if (russian) sb_stemmer_delete(russian);
@@ -72,6 +91,29 @@ struct Lexicon::Impl {
         if (!out) return std::string(word);
         return std::string(reinterpret_cast<const char *>(out), static_cast<size_t>(sb_stemmer_length(stemmer)));
     }
+
+    // A Russian word's term: the Snowball stem of its dictionary form where the word's own stem differs from every
+    // dictionary form's ("музея": "музе", but "музей" gives "муз"), so a paradigm Snowball splits gets one term.
+    // A word whose own stem is one of its forms' ("стали": "сталь" or "стать") keeps it; an unknown word
+    // ("промпты") keeps its own stem.
+    const RussianWord & russian_word(const std::string & word) {
+        auto it = russian_words.find(word);
+        if (it != russian_words.end()) return it->second;
+        std::string own    = stem(russian, word), chosen;
+        auto        lemmas = russian_lemmas(word);
+        for (const auto & lemma : lemmas) {
+            std::string of_lemma = stem(russian, lemma);
+            if (of_lemma == own) {
+                chosen = own;
+                break;
+            }
+            if (chosen.empty()) chosen = std::move(of_lemma);
+        }
+        bool stop = !lemmas.empty() && std::all_of(lemmas.begin(), lemmas.end(), [](const std::string & lemma) {
+            return russian_stop_lemmas().count(lemma) > 0;
+        });
+        return russian_words.emplace(word, RussianWord{chosen.empty() ? own : chosen, stop}).first->second;
+    }
 };
 
 Lexicon::Lexicon() : impl_(std::make_unique<Impl>()) {
@@ -83,6 +125,7 @@ Lexicon::Lexicon() : impl_(std::make_unique<Impl>()) {
     if (U_FAILURE(err) || !impl_->russian || !impl_->english) {
         throw Error(ErrorKind::internal, "", "cannot set up ICU word breaking or Snowball stemmers");
     }
+    russian_lemmas_open();
 }
 
 Lexicon::~Lexicon() = default;
@@ -131,9 +174,11 @@ std::vector<Lexicon::Word> Lexicon::words(std::string_view text, bool keep_stop_
         if (!keep_stop_words && stop_word(w.surface)) continue;
         UErrorCode  serr   = U_ZERO_ERROR;
         UScriptCode script = uscript_getScript(piece.char32At(0), &serr);
-        if (script == USCRIPT_CYRILLIC)
-            w.term = impl_->stem(impl_->russian, w.surface);
-        else if (script == USCRIPT_LATIN) {
+        if (script == USCRIPT_CYRILLIC) {
+            const auto & russian = impl_->russian_word(w.surface);
+            if (!keep_stop_words && russian.stop) continue;
+            w.term = russian.term;
+        } else if (script == USCRIPT_LATIN) {
             std::string_view base = impl_->wordnet.irregular_base(w.surface);
             w.term                = impl_->stem(impl_->english, base.empty() ? std::string_view(w.surface) : base);
         } else

@@ -26,8 +26,9 @@ std::string date_words(const std::string & iso) {
 // every note. v2: a unit's context column (weight 0.5) carries the text terms of the units just before and after
 // it in its note, as the neighbour signal reads them: a turn is read with its neighbours, since an answer ("yes, I
 // loved it") is about the turn before it and a question is answered in the turn after. v3: irregular English forms
-// are terms of their base ("went" is "go"; lexicon).
-constexpr const char * kUnitTermsVersion = "terms-v3";
+// are terms of their base ("went" is "go"; lexicon). v4: a Russian word is stemmed from its dictionary form where
+// Snowball would split its paradigm ("музея" is "музей"; lexicon).
+constexpr const char * kUnitTermsVersion = "terms-v4";
 // Where the store records the version of the rows its lexical image was built from.
 constexpr const char * kTermsMetaKey = "index.terms";
 

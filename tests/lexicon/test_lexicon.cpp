@@ -28,11 +28,33 @@ TEST(Lexicon, IrregularEnglishFormsAreTermsOfTheirBase) {
     EXPECT_EQ(words[0].surface, "went");
 }
 
+TEST(Lexicon, RussianParadigmsSnowballSplitsAreOneTerm) {
+    Lexicon lex;
+    // Snowball alone stems "музей" to "муз" but "музея" to "музе"; the dictionary form joins them.
+    EXPECT_EQ(lex.terms("музея"), lex.terms("музей"));
+    EXPECT_EQ(lex.terms("музее"), lex.terms("музей"));
+    EXPECT_EQ(lex.terms("трамвая"), lex.terms("трамвай"));
+    EXPECT_EQ(lex.terms("случая"), lex.terms("случай"));
+    EXPECT_EQ(lex.terms("героя"), lex.terms("герой"));
+    // Different words stay apart.
+    EXPECT_NE(lex.terms("музея"), lex.terms("музыка"));
+    // A word whose own stem is one of its forms' keeps it, and a word the dictionary lacks keeps Snowball's.
+    EXPECT_EQ(lex.terms("стали"), (std::vector<std::string>{"стал"}));
+    EXPECT_EQ(lex.terms("промпты"), (std::vector<std::string>{"промпт"}));
+}
+
 TEST(Lexicon, DropsStopWordsUnlessAsked) {
     Lexicon lex;
     EXPECT_EQ(lex.terms("the memory and the model"), (std::vector<std::string>{"memori", "model"}));
     EXPECT_EQ(lex.terms("the memory", true).size(), 2u);
     EXPECT_TRUE(Lexicon::stop_word("что"));
+    // Every form of an inflecting function word is one, as the dictionary knows them ("какой": "каких", "каком").
+    EXPECT_EQ(lex.terms("в каких форматах"), lex.terms("формат"));
+    EXPECT_EQ(lex.terms("в каком формате"), lex.terms("формат"));
+    EXPECT_EQ(lex.terms("которые"), (std::vector<std::string>{}));
+    EXPECT_EQ(lex.terms("каких", true).size(), 1u);
+    // A word one of whose forms is a content word stays ("ели": "есть" or "ель").
+    EXPECT_EQ(lex.terms("ели").size(), 1u);
 }
 
 TEST(Lexicon, SegmentsChineseIntoWords) {
