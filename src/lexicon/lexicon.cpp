@@ -75,6 +75,7 @@ struct Lexicon::Impl {
     sb_stemmer *                        english = nullptr;
     struct RussianWord {
         std::string term;
+        std::string lemma;         // the dictionary form the term is the stem of; empty for an unknown word
         bool        stop = false;  // every dictionary form is a function word's
     };
     // Russian words already looked up: a Hunspell lookup costs microseconds, and a corpus repeats its words.
@@ -99,20 +100,25 @@ struct Lexicon::Impl {
     const RussianWord & russian_word(const std::string & word) {
         auto it = russian_words.find(word);
         if (it != russian_words.end()) return it->second;
-        std::string own    = stem(russian, word), chosen;
+        std::string own    = stem(russian, word), chosen, chosen_lemma;
         auto        lemmas = russian_lemmas(word);
         for (const auto & lemma : lemmas) {
             std::string of_lemma = stem(russian, lemma);
             if (of_lemma == own) {
-                chosen = own;
+                chosen       = own;
+                chosen_lemma = lemma;
                 break;
             }
-            if (chosen.empty()) chosen = std::move(of_lemma);
+            if (chosen.empty()) {
+                chosen       = std::move(of_lemma);
+                chosen_lemma = lemma;
+            }
         }
         bool stop = !lemmas.empty() && std::all_of(lemmas.begin(), lemmas.end(), [](const std::string & lemma) {
             return russian_stop_lemmas().count(lemma) > 0;
         });
-        return russian_words.emplace(word, RussianWord{chosen.empty() ? own : chosen, stop}).first->second;
+        return russian_words.emplace(word, RussianWord{chosen.empty() ? own : chosen, chosen_lemma, stop})
+            .first->second;
     }
 };
 
@@ -177,12 +183,14 @@ std::vector<Lexicon::Word> Lexicon::words(std::string_view text, bool keep_stop_
         if (script == USCRIPT_CYRILLIC) {
             const auto & russian = impl_->russian_word(w.surface);
             if (!keep_stop_words && russian.stop) continue;
-            w.term = russian.term;
+            w.term  = russian.term;
+            w.lemma = russian.lemma;
         } else if (script == USCRIPT_LATIN) {
             std::string_view base = impl_->wordnet.irregular_base(w.surface);
             w.term                = impl_->stem(impl_->english, base.empty() ? std::string_view(w.surface) : base);
         } else
             w.term = w.surface;
+        if (w.lemma.empty()) w.lemma = w.surface;
         if (!w.term.empty()) out.push_back(std::move(w));
     }
     return out;

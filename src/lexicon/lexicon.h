@@ -30,6 +30,7 @@ class Lexicon {
     struct Word {
         std::string surface;  // normalised, as written ("памяти")
         std::string term;     // stemmed ("памя")
+        std::string lemma;    // its dictionary form where the lexicon has one ("память"), else the surface
     };
 
     // The words behind terms(): each with its normalised surface form, for naming things people read.

@@ -40,9 +40,10 @@ struct UnitInfo {
 
 // The concept graph: vocabulary terms (sorted), their IDF and surface words, the units' terms, PMI edges.
 struct TermGraph {
-    std::vector<std::string>      vocabulary;
-    std::vector<double>           idf;
-    std::vector<std::string>      surface;  // the word each term is most often written as
+    std::vector<std::string> vocabulary;
+    std::vector<double>      idf;
+    std::vector<std::string> surface;  // the word each term is most often written as, in dictionary form
+                                       // where the lexicon has one ("память" for "памяти")
     std::vector<UnitInfo>         units;
     std::vector<igraph_integer_t> edges;
     std::vector<igraph_real_t>    weights;
@@ -83,7 +84,7 @@ TermGraph graph_read(Store & store, Lexicon & lexicon) {
     store.units_each([&](const Unit & u, const std::string & terms) {
         ++unit_count;
         for (const auto & t : unique_terms(terms)) ++df[t];
-        for (auto & w : lexicon.words(u.text)) ++surfaces[w.term][w.surface];
+        for (auto & w : lexicon.words(u.text)) ++surfaces[w.term][w.lemma];
     });
     const double n = static_cast<double>(unit_count);
 

@@ -41,6 +41,12 @@ TEST(Lexicon, RussianParadigmsSnowballSplitsAreOneTerm) {
     // A word whose own stem is one of its forms' keeps it, and a word the dictionary lacks keeps Snowball's.
     EXPECT_EQ(lex.terms("стали"), (std::vector<std::string>{"стал"}));
     EXPECT_EQ(lex.terms("промпты"), (std::vector<std::string>{"промпт"}));
+    // What people read names the dictionary form; a word the dictionary lacks, and English, keep their surface.
+    auto words = lex.words("памяти промпты went");
+    ASSERT_EQ(words.size(), 3u);
+    EXPECT_EQ(words[0].lemma, "память");
+    EXPECT_EQ(words[1].lemma, "промпты");
+    EXPECT_EQ(words[2].lemma, "went");
 }
 
 TEST(Lexicon, DropsStopWordsUnlessAsked) {
