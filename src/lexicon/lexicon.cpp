@@ -48,6 +48,10 @@ const std::unordered_set<std::string_view> & stop_words() {
         "всего", "них", "какая", "много", "разве", "три", "эту", "моя", "впрочем", "хорошо", "свою", "этой",
         "перед", "иногда", "лучше", "чуть", "том", "нельзя", "такой", "им", "более", "всегда", "конечно", "всю",
         "между", "это", "эта", "эти",
+        // forms of pronouns the dictionary lists as words of their own (see russian_stop_lemmas)
+        "этих", "этим", "этими", "тех", "теми", "тому", "те", "та", "ту", "своих", "своим", "своей", "своего",
+        "свое", "свои", "мои", "моих", "мое", "моего", "моей", "твой", "твои", "нам", "нами", "вами", "ими",
+        "мной", "тобой", "всем", "всей", "вся", "всеми", "сама", "само", "сами", "самого",
         // Chinese particles
         "的", "了", "是", "在", "和", "也", "就", "都", "而", "及", "与", "着", "或", "之",
     };
@@ -55,8 +59,10 @@ const std::unordered_set<std::string_view> & stop_words() {
     return words;
 }
 
-// Russian function words that inflect: the list above names some of their forms, the dictionary knows them all
-// ("каких" and "каком" are "какой"), so a word all of whose dictionary forms are here is a stop word too.
+// Russian function words that inflect: the list above names some of their forms, and a word all of whose
+// dictionary forms are here is a stop word too. Debian's ru_RU dictionary derives the forms of "какой", "такой",
+// "который", "другой" and "быть" from one entry ("каких", "каком", "будем"); it lists most pronouns' forms as words
+// of their own, so those forms are named in the list above instead.
 const std::unordered_set<std::string_view> & russian_stop_lemmas() {
     static const std::unordered_set<std::string_view> lemmas = {
         "какой", "этот", "тот",     "такой", "весь", "свой", "мой", "твой", "наш", "ваш", "другой", "сам",
@@ -93,15 +99,20 @@ struct Lexicon::Impl {
         return std::string(reinterpret_cast<const char *>(out), static_cast<size_t>(sb_stemmer_length(stemmer)));
     }
 
-    // A Russian word's term: the Snowball stem of its dictionary form where the word's own stem differs from every
-    // dictionary form's ("музея": "музе", but "музей" gives "муз"), so a paradigm Snowball splits gets one term.
-    // A word whose own stem is one of its forms' ("стали": "сталь" or "стать") keeps it; an unknown word
-    // ("промпты") keeps its own stem.
+    // A Russian word's term. Snowball cuts endings and splits some paradigms ("музей": "муз", "музея": "музе";
+    // "память": "памя", "памяти": "памят"); where the word's own stem and a dictionary form's stem differ only by a
+    // tail (one is a prefix of the other), the form's stem is the term, so the paradigm gets one. Any other
+    // difference keeps the word's own stem: a verb's infinitive stems badly ("стать": "стат", which is also
+    // "статья"'s), so "стало" must stay "стал". A word whose own stem is a form's ("стали": "сталь") keeps it, as
+    // does a word the dictionary does not know ("промпты").
     const RussianWord & russian_word(const std::string & word) {
         auto it = russian_words.find(word);
         if (it != russian_words.end()) return it->second;
-        std::string own    = stem(russian, word), chosen, chosen_lemma;
-        auto        lemmas = russian_lemmas(word);
+        std::string own        = stem(russian, word), chosen, chosen_lemma;
+        auto        lemmas     = russian_lemmas(word);
+        auto        tail_apart = [](std::string_view a, std::string_view b) {
+            return a.size() < b.size() ? b.substr(0, a.size()) == a : a.substr(0, b.size()) == b;
+        };
         for (const auto & lemma : lemmas) {
             std::string of_lemma = stem(russian, lemma);
             if (of_lemma == own) {
@@ -109,7 +120,7 @@ struct Lexicon::Impl {
                 chosen_lemma = lemma;
                 break;
             }
-            if (chosen.empty()) {
+            if (chosen.empty() && tail_apart(of_lemma, own)) {
                 chosen       = std::move(of_lemma);
                 chosen_lemma = lemma;
             }
@@ -138,6 +149,10 @@ Lexicon::~Lexicon() = default;
 
 bool Lexicon::stop_word(std::string_view normalized_word) {
     return stop_words().count(normalized_word) > 0;
+}
+
+std::string Lexicon::dictionaries_id() {
+    return russian_dictionary_id();
 }
 
 std::string Lexicon::normalize(std::string_view text) {

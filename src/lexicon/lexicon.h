@@ -17,8 +17,9 @@ namespace neuroseed {
 
 class Lexicon {
   public:
-    // Throws Error(unavailable) when WordNet's database (Debian's wordnet-base) cannot be opened, Error(corrupt)
-    // when one of its files is damaged.
+    // Throws Error(unavailable) when WordNet's database (Debian's wordnet-base) or the Russian Hunspell dictionary
+    // (Debian's hunspell-ru; $DICPATH may name another folder) cannot be opened, Error(corrupt) when one of
+    // WordNet's files is damaged.
     Lexicon();
     ~Lexicon();
     Lexicon(const Lexicon &)             = delete;
@@ -40,6 +41,10 @@ class Lexicon {
     std::string normalize(std::string_view text);
 
     static bool stop_word(std::string_view normalized_word);
+
+    // What the terms depend on besides this code: the Russian dictionary's name and content hash. An index records
+    // it, so that terms made with another dictionary are never matched against this one's.
+    static std::string dictionaries_id();
 
   private:
     struct Impl;

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -21,7 +23,7 @@ std::string dictionary_dir() {
     while (!path.empty()) {
         size_t                colon = path.find(':');
         std::filesystem::path base(path.substr(0, colon));
-        if (std::filesystem::exists(base / "ru_RU.dic") && std::filesystem::exists(base / "ru_RU.aff"))
+        if (!base.empty() && std::filesystem::exists(base / "ru_RU.dic") && std::filesystem::exists(base / "ru_RU.aff"))
             return base.string();
         path.remove_prefix(colon == std::string_view::npos ? path.size() : colon + 1);
     }
@@ -29,19 +31,33 @@ std::string dictionary_dir() {
 }
 
 struct Dictionary {
-    std::mutex guard;  // Hunspell keeps scratch state between calls
-    Hunspell   hunspell;
-    Dictionary(const std::string & aff, const std::string & dic) : hunspell(aff.c_str(), dic.c_str()) {}
+    std::mutex  guard;  // Hunspell keeps scratch state between calls
+    Hunspell    hunspell;
+    std::string id;
+    Dictionary(const std::string & aff, const std::string & dic, std::string id_) :
+        hunspell(aff.c_str(), dic.c_str()), id(std::move(id_)) {}
 };
 
 std::unique_ptr<Dictionary> dictionary_open() {
     std::string dir = dictionary_dir(), aff = dir + "/ru_RU.aff", dic = dir + "/ru_RU.dic";
-    // Hunspell opens missing files without a word of complaint and then knows nothing.
-    if (!std::filesystem::exists(aff) || !std::filesystem::exists(dic))
+    // Hunspell opens missing or unreadable files without a word of complaint and then knows nothing; reading them
+    // here both checks them and names their content.
+    std::string bytes;
+    for (const auto & path : {aff, dic}) {
+        std::ifstream in(path, std::ios::binary);
+        std::string   content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (content.empty()) {  // missing, unreadable or empty alike
+            bytes.clear();
+            break;
+        }
+        bytes += content;
+    }
+    if (bytes.empty()) {
         throw Error(ErrorKind::unavailable, dic,
-                    "cannot open the Russian Hunspell dictionary (install Debian's hunspell-ru, or set DICPATH to a "
+                    "cannot read the Russian Hunspell dictionary (install Debian's hunspell-ru, or set DICPATH to a "
                     "folder holding ru_RU.aff and ru_RU.dic)");
-    return std::make_unique<Dictionary>(aff, dic);
+    }
+    return std::make_unique<Dictionary>(aff, dic, "ru_RU:" + content_hash(bytes).substr(0, 16));
 }
 
 Dictionary & dictionary() {
@@ -53,6 +69,10 @@ Dictionary & dictionary() {
 
 void russian_lemmas_open() {
     dictionary();
+}
+
+std::string russian_dictionary_id() {
+    return dictionary().id;
 }
 
 std::vector<std::string> russian_lemmas(std::string_view word) {

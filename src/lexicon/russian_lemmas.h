@@ -17,4 +17,7 @@ std::vector<std::string> russian_lemmas(std::string_view word);
 // Opens the dictionary now, so that a missing one is reported where the lexicon is made (same error).
 void russian_lemmas_open();
 
+// The dictionary's name and content hash ("ru_RU:<16 hex digits>"): another dictionary makes other terms.
+std::string russian_dictionary_id();
+
 }  // namespace neuroseed

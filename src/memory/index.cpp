@@ -29,21 +29,28 @@ std::string date_words(const std::string & iso) {
 // are terms of their base ("went" is "go"; lexicon). v4: a Russian word is stemmed from its dictionary form where
 // Snowball would split its paradigm ("музея" is "музей"; lexicon).
 constexpr const char * kUnitTermsVersion = "terms-v4";
+
+// The version with the dictionaries the lexicon reads ("terms-v4 ru_RU:…"): a changed dictionary changes terms.
+std::string unit_terms_version() {
+    return std::string(kUnitTermsVersion) + " " + Lexicon::dictionaries_id();
+}
 // Where the store records the version of the rows its lexical image was built from.
 constexpr const char * kTermsMetaKey = "index.terms";
 
 }  // namespace
 
 std::string index_key(const Vocab & vocab) {
-    return vocab.id() + "|" + kUnitTermsVersion;
+    return vocab.id() + "|" + unit_terms_version();
 }
 
 void index_terms_check(Store & store) {
-    auto recorded = store.meta_get(kTermsMetaKey);
-    if (recorded ? *recorded == kUnitTermsVersion : store.units_count() == 0) return;
+    auto        recorded = store.meta_get(kTermsMetaKey);
+    std::string current  = unit_terms_version();
+    if (recorded ? *recorded == current : store.units_count() == 0) return;
     throw Error(ErrorKind::unavailable, store.dir(),
-                "the index was built by an older neuroseed (its terms are " + recorded.value_or("terms-v2 or older") +
-                    ", this one makes " + kUnitTermsVersion + "); run `neuroseed index` to update it");
+                "the index was built by an older neuroseed or with another Russian dictionary (its terms are " +
+                    recorded.value_or("terms-v2 or older") + ", this one makes " + current +
+                    "); run `neuroseed index` to update it");
 }
 
 IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions & options,
@@ -92,7 +99,7 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
     if (changed) store.term_df_refresh();
     phase_end("units");
     if (changed || !LexicalIndex::saved_current(store)) LexicalIndex::build_save(store);
-    store.meta_set(kTermsMetaKey, kUnitTermsVersion);
+    store.meta_set(kTermsMetaKey, unit_terms_version());
     heap_release();
     phase_end("lexical");
     if (changed || (report.units > 0 && store.zones_list().empty())) zones_build(store);

@@ -36,8 +36,13 @@ TEST(Lexicon, RussianParadigmsSnowballSplitsAreOneTerm) {
     EXPECT_EQ(lex.terms("трамвая"), lex.terms("трамвай"));
     EXPECT_EQ(lex.terms("случая"), lex.terms("случай"));
     EXPECT_EQ(lex.terms("героя"), lex.terms("герой"));
-    // Different words stay apart.
+    EXPECT_EQ(lex.terms("памяти"), lex.terms("память"));
+    EXPECT_EQ(lex.terms("могла"), lex.terms("мог"));
+    // Different words stay apart, also where an infinitive's stem is another word's ("стать" and "статья": "стат").
     EXPECT_NE(lex.terms("музея"), lex.terms("музыка"));
+    EXPECT_NE(lex.terms("стало"), lex.terms("статья"));
+    EXPECT_NE(lex.terms("дал"), lex.terms("дата"));
+    EXPECT_NE(lex.terms("могут"), lex.terms("моча"));
     // A word whose own stem is one of its forms' keeps it, and a word the dictionary lacks keeps Snowball's.
     EXPECT_EQ(lex.terms("стали"), (std::vector<std::string>{"стал"}));
     EXPECT_EQ(lex.terms("промпты"), (std::vector<std::string>{"промпт"}));
@@ -59,6 +64,8 @@ TEST(Lexicon, DropsStopWordsUnlessAsked) {
     EXPECT_EQ(lex.terms("в каком формате"), lex.terms("формат"));
     EXPECT_EQ(lex.terms("которые"), (std::vector<std::string>{}));
     EXPECT_EQ(lex.terms("каких", true).size(), 1u);
+    // Pronoun forms the dictionary lists as words of their own are named in the list.
+    EXPECT_EQ(lex.terms("этих своих нами"), (std::vector<std::string>{}));
     // A word one of whose forms is a content word stays ("ели": "есть" or "ель").
     EXPECT_EQ(lex.terms("ели").size(), 1u);
 }

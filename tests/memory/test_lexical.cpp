@@ -214,6 +214,22 @@ TEST(Lexical, AQuestionInTheBaseFormFindsTheIrregularPastThatAnswersIt) {
     EXPECT_EQ(hits[0].unit.external_id, "days:3");
 }
 
+TEST(Lexical, SearchRefusesAnIndexMadeWithAnotherRussianDictionary) {
+    Fixture f;
+    auto    recorded = f.store.meta_get("index.terms");
+    ASSERT_TRUE(recorded.has_value());
+    EXPECT_NE(recorded->find(Lexicon::dictionaries_id()), std::string::npos) << *recorded;
+    EXPECT_EQ(Lexicon::dictionaries_id().rfind("ru_RU:", 0), 0u);
+    f.store.meta_set("index.terms", recorded->substr(0, recorded->find(' ')) + " ru_RU:0000000000000000");
+    Memory other(f.store);
+    try {
+        other.search("violin sister harbor", {10});
+        FAIL() << "an index of another dictionary's terms must be refused";
+    } catch (const Error & e) {
+        EXPECT_NE(std::string(e.what()).find("another Russian dictionary"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Lexical, SearchRefusesAnIndexOfOlderTermsUntilItIsIndexedAgain) {
     Fixture f;
     f.store.meta_set("index.terms", "terms-v2");  // as an older neuroseed left it
