@@ -38,7 +38,8 @@ Corpus corpus_load(Store & store, const Vocab & vocab) {
     if (stale > 0) {
         throw Error(ErrorKind::unavailable, store.dir(),
                     fmt::format("the index is out of date for {} of {} note(s), or was built with another "
-                                "vocabulary: run `neuroseed index` (with the vocabulary you compile with) first",
+                                "vocabulary or Russian dictionary: run `neuroseed index` (with the vocabulary you "
+                                "compile with) first",
                                 stale, rows.size()));
     }
 

@@ -46,16 +46,12 @@ std::unique_ptr<Dictionary> dictionary_open() {
     for (const auto & path : {aff, dic}) {
         std::ifstream in(path, std::ios::binary);
         std::string   content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (content.empty()) {  // missing, unreadable or empty alike
-            bytes.clear();
-            break;
-        }
+        if (content.empty())  // missing, unreadable or empty alike
+            throw Error(
+                ErrorKind::unavailable, path,
+                "cannot read the Russian Hunspell dictionary (install Debian's hunspell-ru, or set DICPATH to a "
+                "folder holding ru_RU.aff and ru_RU.dic)");
         bytes += content;
-    }
-    if (bytes.empty()) {
-        throw Error(ErrorKind::unavailable, dic,
-                    "cannot read the Russian Hunspell dictionary (install Debian's hunspell-ru, or set DICPATH to a "
-                    "folder holding ru_RU.aff and ru_RU.dic)");
     }
     return std::make_unique<Dictionary>(aff, dic, "ru_RU:" + content_hash(bytes).substr(0, 16));
 }

@@ -27,7 +27,7 @@ std::string date_words(const std::string & iso) {
 // it in its note, as the neighbour signal reads them: a turn is read with its neighbours, since an answer ("yes, I
 // loved it") is about the turn before it and a question is answered in the turn after. v3: irregular English forms
 // are terms of their base ("went" is "go"; lexicon). v4: a Russian word is stemmed from its dictionary form where
-// Snowball would split its paradigm ("музея" is "музей"; lexicon).
+// Snowball would split its paradigm ("музея" is "музей"; lexicon), and the dictionary's hash joins the version.
 constexpr const char * kUnitTermsVersion = "terms-v4";
 
 // The version with the dictionaries the lexicon reads ("terms-v4 ru_RU:…"): a changed dictionary changes terms.

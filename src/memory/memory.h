@@ -87,11 +87,12 @@ struct IndexReport {
 using IndexProgressFn = std::function<void(size_t done, size_t total)>;
 
 // The key a note's index state is kept under: the vocabulary that counted its units and the version of their
-// lexical rows. A note indexed under another key is out of date.
+// lexical rows with the dictionaries the lexicon read. A note indexed under another key is out of date.
 std::string index_key(const Vocab & vocab);
 
 // Throws Error(unavailable) when the store's index holds other lexical rows than this neuroseed makes (an index an
-// older version built): its terms would not meet the query's. `neuroseed index` updates it. Search checks this.
+// older version built, or one made with another Russian dictionary): its terms would not meet the query's. `neuroseed
+// index` updates it. Search checks this.
 void index_terms_check(Store & store);
 
 // Builds or updates the index: only notes whose raw text (or the vocabulary) changed are re-cut, only texts
