@@ -26,28 +26,11 @@ MessageRow row_make(int64_t id, int seq, std::string text, std::string author = 
     return r;
 }
 
-void import_text(Store & store, const std::string & path, const std::string & uid,
-                 const std::vector<std::string> & turns) {
-    SourceRecord s;
-    s.path         = path;
-    s.format       = "jsonl";
-    s.content_hash = content_hash(path + turns.front());
-    auto w         = store.source_begin(s, store.run_begin("{}"));
-    Note n;
-    n.uid   = uid;
-    n.kind  = "conversation";
-    n.title = uid;
-    for (size_t i = 0; i < turns.size(); ++i) {
-        Message m;
-        m.role        = "user";
-        m.author      = i % 2 ? "Bob" : "Ann";
-        m.text        = turns[i];
-        m.external_id = uid + ":" + std::to_string(i + 1);
-        n.raw += turns[i] + "\n";
-        n.messages.push_back(m);
-    }
-    w.note_add(n);
-    w.commit();
+// A conversation of alternating speakers (Ann, Bob).
+void import_text(Store & store, const std::string & uid, const std::vector<std::string> & turns) {
+    std::vector<Turn> spoken;
+    for (size_t i = 0; i < turns.size(); ++i) spoken.push_back({i % 2 ? "Bob" : "Ann", turns[i], ""});
+    conversation_add(store, uid, spoken);
 }
 
 }  // namespace
@@ -73,7 +56,7 @@ TEST(Units, ShortMessagesStayWholeLongOnesSplitWithinBudget) {
 TEST(Memory, FindsRussianEnglishAndChineseByStem) {
     TempDir tmp;
     Store   store(tmp.str());
-    import_text(store, "/a", "a",
+    import_text(store, "a",
                 {"Мы обсуждали перенос памяти в модель Qwen.", "Yesterday I adopted a small grey kitten.",
                  "我们讨论了长期记忆的迁移。", "Погода сегодня солнечная."});
     index_build(store, *qwen_vocab(), {});
@@ -87,10 +70,10 @@ TEST(Memory, NeighbourAndSessionContextRankAnswersNextToTheTopic) {
     TempDir tmp;
     Store   store(tmp.str());
     // The answer ("Lisbon") shares no word with the question; the turn before it names the topic.
-    import_text(store, "/trip", "trip",
+    import_text(store, "trip",
                 {"Where did you go on your anniversary trip?", "We flew to Lisbon and ate pastries.",
                  "Nice, the weather there is great."});
-    import_text(store, "/other", "other", {"My cat likes pastries.", "Anniversary of the company is in May."});
+    import_text(store, "other", {"My cat likes pastries.", "Anniversary of the company is in May."});
     index_build(store, *qwen_vocab(), {});
     auto hits = Memory(store).search("anniversary trip destination", {5});
     ASSERT_GE(hits.size(), 2u);
@@ -148,14 +131,14 @@ TEST(Memory, WhatANamedPersonSaidRanksAboveTheSameWordsFromSomeoneElse) {
 TEST(Memory, IndexIsIncremental) {
     TempDir tmp;
     Store   store(tmp.str());
-    import_text(store, "/a", "a", {"first note about gardens"});
-    import_text(store, "/b", "b", {"second note about rivers"});
+    import_text(store, "a", {"first note about gardens"});
+    import_text(store, "b", {"second note about rivers"});
     auto first = index_build(store, *qwen_vocab(), {});
     EXPECT_EQ(first.notes_indexed, 2u);
     auto again = index_build(store, *qwen_vocab(), {});
     EXPECT_EQ(again.notes_indexed, 0u);
     EXPECT_EQ(again.notes_unchanged, 2u);
-    import_text(store, "/b", "b", {"second note now about mountains"});  // replaced source
+    import_text(store, "b", {"second note now about mountains"});  // replaced source
     auto update = index_build(store, *qwen_vocab(), {});
     EXPECT_EQ(update.notes_indexed, 1u);
     EXPECT_EQ(update.units, 2u);
@@ -163,7 +146,7 @@ TEST(Memory, IndexIsIncremental) {
     EXPECT_EQ(Memory(store).search("mountains", {}).at(0).unit.external_id, "b:1");
 
     // A re-import that keeps a note's text but gives it a new row must not leave it without units.
-    import_text(store, "/a", "a", {"first note about gardens"});
+    import_text(store, "a", {"first note about gardens"});
     index_build(store, *qwen_vocab(), {});
     auto gardens = Memory(store).search("gardens", {});
     ASSERT_FALSE(gardens.empty());
@@ -174,7 +157,7 @@ TEST(Memory, IndexIsIncremental) {
 TEST(Memory, IndexReportsItsPhasesInOrderAndCallsBackAsEachEnds) {
     TempDir tmp;
     Store   store(tmp.str());
-    import_text(store, "/a", "a", {"first note about gardens"});
+    import_text(store, "a", {"first note about gardens"});
     std::vector<std::string> heard;
     IndexOptions             options;
     options.phase_done                      = [&](std::string_view phase) { heard.emplace_back(phase); };
@@ -196,10 +179,10 @@ TEST(Memory, GraphReachesATwoHopUnitThatBm25Misses) {
     Store   store(tmp.str());
     // The question names Caroline's puppy; the evidence about what the puppy did never says "Caroline" or
     // "puppy" and sits in another conversation. Only the shared name "Biscuit" connects them.
-    import_text(store, "/s1", "s1", {"Caroline adopted a puppy named Biscuit last spring.", "That is lovely news."});
-    import_text(store, "/s2", "s2", {"Biscuit chewed through my favourite sneakers again.", "Oh no, not again!"});
-    import_text(store, "/s3", "s3", {"We planted tomatoes in the garden.", "The harvest was small this year."});
-    import_text(store, "/s4", "s4", {"My sister moved to Berlin for work.", "She likes the museums there."});
+    import_text(store, "s1", {"Caroline adopted a puppy named Biscuit last spring.", "That is lovely news."});
+    import_text(store, "s2", {"Biscuit chewed through my favourite sneakers again.", "Oh no, not again!"});
+    import_text(store, "s3", {"We planted tomatoes in the garden.", "The harvest was small this year."});
+    import_text(store, "s4", {"My sister moved to Berlin for work.", "She likes the museums there."});
     index_build(store, *qwen_vocab(), {});
 
     auto lexical = store.units_match("\"carolin\" OR \"puppi\"", 50);
@@ -223,8 +206,8 @@ TEST(Zones, CommunitiesOfCooccurringTermsWithWeightsAndQuotes) {
                          std::to_string(i));
         music.push_back("The guitar and piano rehearsal before the concert, chords and melody " + std::to_string(i));
     }
-    import_text(store, "/g", "g", garden);
-    import_text(store, "/m", "m", music);
+    import_text(store, "g", garden);
+    import_text(store, "m", music);
     index_build(store, *qwen_vocab(), {});
     auto zones = zones_list(store, 2);
     ASSERT_EQ(zones.size(), 2u);
@@ -278,11 +261,11 @@ TEST(Memory, AQuestionAboutAskingKeepsTheAskingTurnsWhole) {
     // The asking turn and the telling turn share the topic; "what did I ask" wants the first, any other
     // question the second. In Russian the same, by the stem of "вопрос" (there the asking turn also names the
     // night train, so with no discount it leads).
-    import_text(store, "/trip", "trip",
+    import_text(store, "trip",
                 {"Is the Lisbon tram worth the queue?", "The Lisbon tram was crowded but we loved the view.",
                  "Стоит ли ехать в Лиссабон зимой ради ночного поезда?",
                  "В Лиссабон зимой мы ездили с друзьями на неделю, было тепло, пусто и очень красиво."});
-    import_text(store, "/other", "other", {"My cat sleeps all day.", "The company party is in May."});
+    import_text(store, "other", {"My cat sleeps all day.", "The company party is in May."});
     index_build(store, *qwen_vocab(), {});
     Memory memory(store);
     auto   told = memory.search("Lisbon tram", {4});
