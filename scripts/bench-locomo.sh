@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # LoCoMo evidence-recall benchmark: every conversation goes into its own fresh store (each turn one message:
 # dia_id as external id, speaker as author, session date as timestamp, image caption appended), every
-# question is answered with `neuroseed search`, and the ranked dia_ids are written for score.py.
+# question is answered with `neuroseed search` (K hits, 100 by default), and the ranked dia_ids are written for
+# score.py, at least 50 per question (see locomo.py collect).
 #   scripts/bench-locomo.sh DATA.json OUT.jsonl [K] [HOPS]
 # With RERANK_MODEL=FILE.gguf (or RERANK_ENDPOINT=URL) the search's rerank step uses that cross-encoder.
 # then: python3 ../shared/bench/locomo/score.py score DATA.json OUT.jsonl
 set -euo pipefail
-[ $# -ge 2 ] || { echo "usage: scripts/bench-locomo.sh DATA.json OUT.jsonl [K]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: scripts/bench-locomo.sh DATA.json OUT.jsonl [K] [HOPS]" >&2; exit 2; }
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$(realpath "$1")"
 out="$(realpath -m "$2")"
-k="${3:-60}"
+k="${3:-100}"
 hops="${4:-1}"
 rerank=()
 [ -n "${RERANK_MODEL:-}" ] && rerank=(--rerank-model "$(realpath "$RERANK_MODEL")")

@@ -8,6 +8,8 @@ into batch queries, and collects the search results into the RANKED.jsonl that s
 import json, os, re, sys
 from datetime import datetime
 
+MIN_RANKED = 50
+
 
 def session_time(text):
     # "1:56 pm on 8 May, 2023" -> "2023-05-08T13:56:00"
@@ -24,10 +26,10 @@ def session_time(text):
 
 
 def sessions(conv):
-    n = 1
-    while f"session_{n}" in conv:
-        yield n, conv[f"session_{n}"], conv.get(f"session_{n}_date_time", "")
-        n += 1
+    # Every "session_<n>" in number order, gaps included (a conversation whose session 6 was dropped keeps 7 on).
+    numbers = sorted(int(m.group(1)) for m in (re.fullmatch(r"session_(\d+)", key) for key in conv) if m)
+    for n in numbers:
+        yield n, conv[f"session_{n}"] or [], conv.get(f"session_{n}_date_time", "")
 
 
 def prepare(data, work):
@@ -63,9 +65,19 @@ def collect(data, work, out_path):
                         if hit["external_id"] and hit["external_id"] not in ranked:
                             ranked.append(hit["external_id"])
                     results[r["id"]] = ranked
+            # score.py reads at least MIN_RANKED ids per question. A question whose words only a few turns hold
+            # ("Who is Anthony?") gets fewer hits than that from search, which returns only what some signal
+            # found; the rest is filled with the other turns in conversation order, which carries no signal.
+            turns = []
+            with open(os.path.join(work, sample["sample_id"], "sessions.jsonl"), encoding="utf-8") as f:
+                for line in f:
+                    turns.append(json.loads(line)["id"])
             for i in range(len(sample["qa"])):
-                out.write(json.dumps({"sample_id": sample["sample_id"], "qa_index": i,
-                                      "ranked": results.get(i, [])}) + "\n")
+                ranked = results.get(i, [])
+                if len(ranked) < MIN_RANKED:
+                    found = set(ranked)
+                    ranked = ranked + [t for t in turns if t not in found][:MIN_RANKED - len(ranked)]
+                out.write(json.dumps({"sample_id": sample["sample_id"], "qa_index": i, "ranked": ranked}) + "\n")
 
 
 if __name__ == "__main__":
