@@ -131,6 +131,27 @@ struct Lexicon::Impl {
         return russian_words.emplace(word, RussianWord{chosen.empty() ? own : chosen, chosen_lemma, stop})
             .first->second;
     }
+
+    // One word as ICU found it (a connector-free part of it): its term by script, unless it is a stop word.
+    void word_add(const icu::UnicodeString & piece, bool keep_stop_words, std::vector<Lexicon::Word> & out) {
+        Lexicon::Word w;
+        piece.toUTF8String(w.surface);
+        if (!keep_stop_words && stop_word(w.surface)) return;
+        UErrorCode  serr   = U_ZERO_ERROR;
+        UScriptCode script = uscript_getScript(piece.char32At(0), &serr);
+        if (script == USCRIPT_CYRILLIC) {
+            const auto & word = russian_word(w.surface);
+            if (!keep_stop_words && word.stop) return;
+            w.term  = word.term;
+            w.lemma = word.lemma;
+        } else if (script == USCRIPT_LATIN) {
+            std::string_view base = wordnet.irregular_base(w.surface);
+            w.term                = stem(english, base.empty() ? std::string_view(w.surface) : base);
+        } else
+            w.term = w.surface;
+        if (w.lemma.empty()) w.lemma = w.surface;
+        if (!w.term.empty()) out.push_back(std::move(w));
+    }
 };
 
 Lexicon::Lexicon() : impl_(std::make_unique<Impl>()) {
@@ -189,24 +210,15 @@ std::vector<Lexicon::Word> Lexicon::words(std::string_view text, bool keep_stop_
     for (int32_t end = impl_->words->next(); end != icu::BreakIterator::DONE; start = end, end = impl_->words->next()) {
         // Rule status "none" marks spaces and punctuation between words.
         if (impl_->words->getRuleStatus() == UBRK_WORD_NONE) continue;
-        icu::UnicodeString piece = norm.tempSubStringBetween(start, end);
-        Word               w;
-        piece.toUTF8String(w.surface);
-        if (!keep_stop_words && stop_word(w.surface)) continue;
-        UErrorCode  serr   = U_ZERO_ERROR;
-        UScriptCode script = uscript_getScript(piece.char32At(0), &serr);
-        if (script == USCRIPT_CYRILLIC) {
-            const auto & russian = impl_->russian_word(w.surface);
-            if (!keep_stop_words && russian.stop) continue;
-            w.term  = russian.term;
-            w.lemma = russian.lemma;
-        } else if (script == USCRIPT_LATIN) {
-            std::string_view base = impl_->wordnet.irregular_base(w.surface);
-            w.term                = impl_->stem(impl_->english, base.empty() ? std::string_view(w.surface) : base);
-        } else
-            w.term = w.surface;
-        if (w.lemma.empty()) w.lemma = w.surface;
-        if (!w.term.empty()) out.push_back(std::move(w));
+        // ICU joins words with connector punctuation ("185_перечитай_чат", "max_tokens", as UAX #29 keeps an
+        // identifier whole); here the underscore is a space, as note names and snake_case use it, so that the
+        // words of "[[185_перечитай_чат_и_подготовь]]" are found by "перечитай чат" and name zones as words.
+        int32_t part = start;
+        for (int32_t at = start; at <= end; ++at) {
+            if (at < end && u_charType(norm.charAt(at)) != U_CONNECTOR_PUNCTUATION) continue;
+            if (at > part) impl_->word_add(norm.tempSubStringBetween(part, at), keep_stop_words, out);
+            part = at + 1;
+        }
     }
     return out;
 }

@@ -28,9 +28,10 @@ std::string date_words(const std::string & iso) {
 // loved it") is about the turn before it and a question is answered in the turn after. v3: irregular English forms
 // are terms of their base ("went" is "go"; lexicon). v4: a Russian word is stemmed from its dictionary form where
 // Snowball would split its paradigm ("музея" is "музей"; lexicon), and the dictionary's hash joins the version.
-constexpr const char * kUnitTermsVersion = "terms-v4";
+// v5: an underscore splits words ("max_tokens" is "max" and "token", "[[04_загрузи_из_долгой_памяти]]" its words).
+constexpr const char * kUnitTermsVersion = "terms-v5";
 
-// The version with the dictionaries the lexicon reads ("terms-v4 ru_RU:…"): a changed dictionary changes terms.
+// The version with the dictionaries the lexicon reads ("terms-v5 ru_RU:…"): a changed dictionary changes terms.
 std::string unit_terms_version() {
     return std::string(kUnitTermsVersion) + " " + Lexicon::dictionaries_id();
 }

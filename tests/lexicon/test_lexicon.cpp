@@ -70,6 +70,20 @@ TEST(Lexicon, DropsStopWordsUnlessAsked) {
     EXPECT_EQ(lex.terms("ели").size(), 1u);
 }
 
+TEST(Lexicon, UnderscoresSplitWords) {
+    Lexicon lex;
+    // A note name written with underscores is its words, stop words dropped as anywhere.
+    EXPECT_EQ(lex.terms("[[185_перечитай_чат_и_подготовь]]"), lex.terms("185 перечитай чат и подготовь"));
+    EXPECT_EQ(lex.terms("max_tokens"), (std::vector<std::string>{"max", "token"}));
+    // Leading, trailing and doubled underscores leave no empty words; the fullwidth low line is one too (NFKC).
+    EXPECT_EQ(lex.terms("__init__ a__b_"), (std::vector<std::string>{"init", "b"}));
+    EXPECT_EQ(lex.terms("snake\uFF3Fcase"), lex.terms("snake case"));
+    auto words = lex.words("долгой_памяти");
+    ASSERT_EQ(words.size(), 2u);
+    EXPECT_EQ(words[1].surface, "памяти");
+    EXPECT_EQ(words[1].lemma, "память");
+}
+
 TEST(Lexicon, SegmentsChineseIntoWords) {
     Lexicon lex;
     auto    terms = lex.terms("长期记忆的迁移");
