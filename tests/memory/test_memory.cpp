@@ -202,7 +202,7 @@ TEST(Zones, CommunitiesOfCooccurringTermsWithWeightsAndQuotes) {
     Store                    store(tmp.str());
     std::vector<std::string> garden, music;
     for (int i = 0; i < 8; ++i) {
-        garden.push_back("The tomatoes and cucumbers in the garden need watering, compost and sunlight " +
+        garden.push_back("The tomatoes and cucumbers in the garden_plot need watering, compost and sunlight in 2023 " +
                          std::to_string(i));
         music.push_back("The guitar and piano rehearsal before the concert, chords and melody " + std::to_string(i));
     }
@@ -227,6 +227,16 @@ TEST(Zones, CommunitiesOfCooccurringTermsWithWeightsAndQuotes) {
     std::set<std::string> first_words = {zones[0].words.at(0), zones[1].words.at(0)};
     EXPECT_TRUE(std::any_of(zones.begin(), zones.end(), [](const Zone & z) {
         return std::find(z.words.begin(), z.words.end(), "guitar") != z.words.end();
+    }));
+
+    // A number the topic repeats ("2023") is a term, but no zone's word; "garden_plot" is two words.
+    for (const auto & z : zones)
+        for (const auto & w : z.words) {
+            EXPECT_NE(w, "2023");
+            EXPECT_EQ(w.find('_'), std::string::npos) << w;
+        }
+    EXPECT_TRUE(std::any_of(zones.begin(), zones.end(), [](const Zone & z) {
+        return std::find(z.words.begin(), z.words.end(), "plot") != z.words.end();
     }));
 
     // Same index, same zones: Leiden runs with a fixed seed.
