@@ -22,6 +22,8 @@ namespace neuroseed::cli {
 
 namespace {
 
+constexpr size_t kSnippetLines = 6;  // of a hit's first 300 characters, in the human output
+
 nlohmann::json hit_json(const Hit & h, bool explain, bool history) {
     nlohmann::json j = {{"unit_id", h.unit.id},
                         {"note_id", h.unit.note_id},
@@ -250,7 +252,19 @@ void command_search_add(CLI::App & app, Context & ctx) {
                         line += fmt::format("{}: rank {} score {:.3f}   ", s.name, s.rank, s.score);
                     fmt::print("    {}\n", line);
                 }
-                fmt::print("    {}\n\n", text);
+                // The unit's lines indented under its header, blank lines dropped, so a table or a list in a note
+                // stays inside its hit.
+                size_t from = 0, shown = 0;
+                while (from < text.size() && shown < kSnippetLines) {
+                    size_t      end  = std::min(text.find('\n', from), text.size());
+                    std::string line = text.substr(from, end - from);
+                    from             = end + 1;
+                    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+                    fmt::print("    {}\n", line);
+                    ++shown;
+                }
+                if (from < text.size()) fmt::print("    …\n");
+                fmt::print("\n");
             }
             if (hits.empty()) fmt::print("no memory matches\n");
             return 0;

@@ -176,3 +176,28 @@ TEST(Cli, CatRendersRoleHeaders) {
     EXPECT_NE(r.out.find("## Assistant (assistant)"), std::string::npos);
     EXPECT_EQ(r.out.find(">[!nexus_user]"), std::string::npos);
 }
+
+TEST(Cli, SearchPrintsEachHitsLinesIndentedUnderIt) {
+    TempDir tmp;
+    file_write(tmp / "v" / "formats.md",
+               "| format | when |\n|---|---|\n\n| RAG | a large memory |\n| LoRA | a style |\n"
+               "line six\nline seven\nline eight\nline nine\n");
+    ASSERT_EQ(ns(tmp, {"import", (tmp / "v").string()}).exit_code, 0);
+    ASSERT_EQ(ns(tmp, {"index"}).exit_code, 0);
+    auto r = ns(tmp, {"search", "RAG format"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> lines;
+    for (size_t from = 0; from < r.out.size();) {
+        size_t end = r.out.find('\n', from);
+        lines.push_back(r.out.substr(from, end - from));
+        from = end == std::string::npos ? r.out.size() : end + 1;
+    }
+    ASSERT_GE(lines.size(), 8u) << r.out;
+    EXPECT_EQ(lines[0].rfind(" 1. [", 0), 0u) << r.out;
+    // The unit's lines, blank ones dropped, each indented; six at most, then an ellipsis.
+    EXPECT_EQ(lines[1], "    | format | when |");
+    EXPECT_EQ(lines[2], "    |---|---|");
+    EXPECT_EQ(lines[3], "    | RAG | a large memory |");
+    EXPECT_EQ(lines[6], "    line seven");
+    EXPECT_EQ(lines[7], "    …");
+}
