@@ -9,8 +9,7 @@ NODE_LLAMA_CPP_VERSION="3.22.1"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${1:-$root/build}"
 llama_dir="$build_dir/llama"
-# r2: the copied tools find their libraries next to the install (r1's llama-server looked in the build tree for
-# libllama-server-impl.so, which no install rule copies).
+# The stamp names the recipe's revision too, so that a cache built by an older recipe is built again.
 stamp="$llama_dir/install/.neuroseed-$NODE_LLAMA_CPP_VERSION-r2"
 jobs="$(nproc)"
 
@@ -42,10 +41,12 @@ mkdir -p "$llama_dir/install/bin"
 # shared libraries of theirs that no install rule copies (libllama-server-impl.so). Built with the install RPATH,
 # they look in ../lib.
 cp cmake-build/bin/llama-server cmake-build/bin/llama-tokenize "$llama_dir/install/bin/"
-cp -an cmake-build/bin/lib*.so* "$llama_dir/install/lib/"
+cp -a cmake-build/bin/lib*.so* "$llama_dir/install/lib/"
 for tool in llama-server llama-tokenize; do
-    if ldd "$llama_dir/install/bin/$tool" | grep -q "not found"; then
-        ldd "$llama_dir/install/bin/$tool" >&2
+    # Without LD_LIBRARY_PATH, so that only the tool's own RUNPATH can find its libraries.
+    libraries="$(env -u LD_LIBRARY_PATH ldd "$llama_dir/install/bin/$tool")"
+    if [[ "$libraries" == *"not found"* ]]; then
+        echo "$libraries" >&2
         echo "neuroseed: $llama_dir/install/bin/$tool misses a shared library" >&2
         exit 1
     fi
