@@ -156,8 +156,17 @@ Interpretation interpret(std::string_view text, Lexicon & lexicon, const Interpr
     for (const auto & w : all_words) {
         bool digit = std::any_of(w.surface.begin(), w.surface.end(),
                                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-        bool sym   = w.surface.find_first_of("_:/.()=<>") != std::string::npos;
-        if (digit || sym) ++code_like;
+        if (digit || w.surface.find('.') != std::string::npos) ++code_like;
+    }
+    // The lexicon parts words at underscores, so a snake_case name is seen in the text itself.
+    for (auto token : split_spaces(text)) {
+        auto word_byte = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80); };
+        for (size_t i = 1; i + 1 < token.size(); ++i) {
+            if (token[i] == '_' && word_byte(token[i - 1]) && word_byte(token[i + 1])) {
+                ++code_like;
+                break;
+            }
+        }
     }
     if (code_like) {
         reg["technical"] += 0.5 * static_cast<double>(code_like);

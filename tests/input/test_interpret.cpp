@@ -37,6 +37,11 @@ TEST(InputRegister, JudgesTechnicalPhilosophicalPoeticAndEveryday) {
     EXPECT_EQ(read("В чём смысл сознания и какова сущность бытия?").register_.value, "philosophical");
     EXPECT_EQ(read("ночь и ветер,\nсердце у моря,\nтишина звезды,\nсвет во сне").register_.value, "poetic");
     EXPECT_EQ(read("Where did I leave the blue bag?").register_.value, "everyday");
+    // A snake_case name is code-like though the lexicon reads its parts as words.
+    auto names = read("where do we set max_tokens and top_p");
+    EXPECT_EQ(names.register_.value, "technical");
+    EXPECT_TRUE(std::any_of(names.register_.cues.begin(), names.register_.cues.end(),
+                            [](const Cue & c) { return c.feature == "technical: code-like tokens" && c.text == "2"; }));
 }
 
 TEST(InputTone, AnxiousPositiveNegativeNeutral) {
