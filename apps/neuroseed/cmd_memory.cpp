@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -22,7 +23,8 @@ namespace neuroseed::cli {
 
 namespace {
 
-constexpr size_t kSnippetLines = 6;  // of a hit's first 300 characters, in the human output
+constexpr size_t kSnippetBytes = 300;  // of a hit's text, cut at a character, in the human output
+constexpr size_t kSnippetLines = 6;
 
 nlohmann::json hit_json(const Hit & h, bool explain, bool history) {
     nlohmann::json j = {{"unit_id", h.unit.id},
@@ -241,7 +243,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
             }
             for (size_t i = 0; i < hits.size(); ++i) {
                 const auto & h = hits[i];
-                std::string  text(utf8_truncate(h.unit.text, 300));
+                std::string  text(utf8_truncate(h.unit.text, kSnippetBytes));
                 if (text.size() < h.unit.text.size()) text += "…";
                 fmt::print("{:>2}. [{:.3f}] {} · {}{}{}\n", i + 1, h.score, h.note_title, h.unit.speaker,
                            h.unit.timestamp.empty() ? "" : " · " + h.unit.timestamp,
@@ -259,11 +261,13 @@ void command_search_add(CLI::App & app, Context & ctx) {
                     size_t      end  = std::min(text.find('\n', from), text.size());
                     std::string line = text.substr(from, end - from);
                     from             = end + 1;
+                    line.erase(std::remove(line.begin(), line.end(), '\r'), line.end());  // CRLF text
                     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
                     fmt::print("    {}\n", line);
                     ++shown;
                 }
-                if (from < text.size()) fmt::print("    …\n");
+                if (from < text.size() && text.find_first_not_of(" \t\r\n", from) != std::string::npos)
+                    fmt::print("    …\n");
                 fmt::print("\n");
             }
             if (hits.empty()) fmt::print("no memory matches\n");

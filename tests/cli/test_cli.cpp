@@ -200,4 +200,16 @@ TEST(Cli, SearchPrintsEachHitsLinesIndentedUnderIt) {
     EXPECT_EQ(lines[3], "    | RAG | a large memory |");
     EXPECT_EQ(lines[6], "    line seven");
     EXPECT_EQ(lines[7], "    …");
+
+    // Six lines and then only blank ones: nothing is left out, so no ellipsis; CRLF line ends print as lines.
+    TempDir crlf;
+    file_write(crlf / "v" / "six.md", "alpha rowing\r\nb\r\nc\r\nd\r\ne\r\nf\r\n\r\n\r\n");
+    ASSERT_EQ(ns(crlf, {"import", (crlf / "v").string()}).exit_code, 0);
+    ASSERT_EQ(ns(crlf, {"index"}).exit_code, 0);
+    auto six = ns(crlf, {"search", "rowing"});
+    ASSERT_EQ(six.exit_code, 0) << six.err;
+    EXPECT_NE(six.out.find("\n    alpha rowing\n    b\n"), std::string::npos) << six.out;
+    EXPECT_NE(six.out.find("    f\n\n"), std::string::npos) << six.out;
+    EXPECT_EQ(six.out.find("…"), std::string::npos) << six.out;
+    EXPECT_EQ(six.out.find('\r'), std::string::npos) << six.out;
 }
