@@ -25,7 +25,7 @@ TEST(CliAsk, AnswersOnStdoutTraceSummaryOnStderrAndTraceFile) {
     TempDir tmp;
     sample_vault(tmp);
     auto trace_path = tmp / "trace.json";
-    auto r = ns(tmp, {"ask", "В каких форматах переносить память в Qwen?", "--trace", trace_path.string()});
+    auto r          = ns(tmp, {"ask", "В каких форматах переносить память в Qwen?", "--trace", trace_path.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("JSON"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("Источники:"), std::string::npos);
@@ -60,7 +60,8 @@ TEST(CliAsk, ClearErrorsForAMissingIndexModelOrServer) {
     EXPECT_EQ(missing.exit_code, 2);
     EXPECT_NE(missing.err.find("nope.gguf"), std::string::npos) << missing.err;
     // Port 9 (discard) on loopback: nothing listens there.
-    auto down = ns(tmp, {"ask", "anything", "--backend", "openai", "--endpoint", "http://127.0.0.1:9", "--timeout", "2"});
+    auto down =
+        ns(tmp, {"ask", "anything", "--backend", "openai", "--endpoint", "http://127.0.0.1:9", "--timeout", "2"});
     EXPECT_EQ(down.exit_code, 2);
     EXPECT_NE(down.err.find("127.0.0.1:9"), std::string::npos) << down.err;
 }

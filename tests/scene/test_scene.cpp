@@ -131,7 +131,7 @@ TEST(SceneChain, BeforeAnEventIsDatedByTheMemory) {
     auto chain = scene_chain(memory, store, lexicon, input, {1, 10, 12, 3, 0.2});
     auto rank  = [&](const std::string & id) {
         auto it = std::find_if(chain.evidence.begin(), chain.evidence.end(),
-                               [&](const Hit & h) { return h.unit.external_id == id; });
+                                [&](const Hit & h) { return h.unit.external_id == id; });
         return it == chain.evidence.end() ? SIZE_MAX : static_cast<size_t>(it - chain.evidence.begin());
     };
     // The hike (April) falls in the month before; Anna's bike (late May) and the baking (March) do not.
