@@ -27,9 +27,9 @@ def session_time(text):
 
 def sessions(conv):
     # Every "session_<n>" in number order, gaps included (a conversation whose session 6 was dropped keeps 7 on).
-    numbers = sorted(int(m.group(1)) for m in (re.fullmatch(r"session_(\d+)", key) for key in conv) if m)
-    for n in numbers:
-        yield n, conv[f"session_{n}"] or [], conv.get(f"session_{n}_date_time", "")
+    keys = sorted((int(m.group(1)), m.group(0)) for m in (re.fullmatch(r"session_(\d+)", key) for key in conv) if m)
+    for n, key in keys:
+        yield n, conv[key] or [], conv.get(f"{key}_date_time", "")
 
 
 def prepare(data, work):
@@ -65,13 +65,15 @@ def collect(data, work, out_path):
                         if hit["external_id"] and hit["external_id"] not in ranked:
                             ranked.append(hit["external_id"])
                     results[r["id"]] = ranked
-            # score.py reads at least MIN_RANKED ids per question. A question whose words only a few turns hold
-            # ("Who is Anthony?") gets fewer hits than that from search, which returns only what some signal
-            # found; the rest is filled with the other turns in conversation order, which carries no signal.
+            # Every question gets MIN_RANKED ids, as `score.py baseline` lists them, so that R@50 compares like
+            # with like. A question whose words only a few turns hold ("Who is Anthony?") gets fewer hits than that
+            # from search, which returns only what some signal found; the rest is filled with the other turns in
+            # conversation order. That adds chance recall (early sessions first) to those few questions only.
             turns = []
             with open(os.path.join(work, sample["sample_id"], "sessions.jsonl"), encoding="utf-8") as f:
                 for line in f:
                     turns.append(json.loads(line)["id"])
+            turns = list(dict.fromkeys(turns))
             for i in range(len(sample["qa"])):
                 ranked = results.get(i, [])
                 if len(ranked) < MIN_RANKED:

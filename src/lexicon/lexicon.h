@@ -1,5 +1,6 @@
 // lexicon: the words of a text as retrieval sees them. Text is normalised (NFKC with case folding, ё -> е),
-// split into words by ICU's word break rules (which also segment Chinese, by dictionary), stripped of stop
+// split into words by ICU's word break rules (which also segment Chinese, by dictionary) and at underscores and
+// other connector punctuation ("max_tokens" is two words, as note names use "_" for a space), stripped of stop
 // words, and stemmed with Snowball (Russian for Cyrillic words, English for Latin ones, an irregular English form
 // first taken to its base by WordNet's exception lists: "went" -> "go", "children" -> "child"; a Russian word first
 // taken to its dictionary form by Hunspell where Snowball would split its paradigm: "музея" -> "музей"). The same

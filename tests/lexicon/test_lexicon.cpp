@@ -78,6 +78,8 @@ TEST(Lexicon, UnderscoresSplitWords) {
     // Leading, trailing and doubled underscores leave no empty words; the fullwidth low line is one too (NFKC).
     EXPECT_EQ(lex.terms("__init__ a__b_"), (std::vector<std::string>{"init", "b"}));
     EXPECT_EQ(lex.terms("snake\uFF3Fcase"), lex.terms("snake case"));
+    // Any connector punctuation, also one NFKC keeps (the undertie).
+    EXPECT_EQ(lex.terms("snake\u203Fcase"), lex.terms("snake case"));
     auto words = lex.words("долгой_памяти");
     ASSERT_EQ(words.size(), 2u);
     EXPECT_EQ(words[1].surface, "памяти");
