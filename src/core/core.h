@@ -71,6 +71,7 @@ struct ScriptCounts {
     size_t other = 0;
 
     Script dominant() const;
+    size_t letters() const { return ru + en + zh + other; }
 };
 
 ScriptCounts script_count(std::string_view utf8);

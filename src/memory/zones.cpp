@@ -10,8 +10,6 @@
 #include "memory/memory.h"
 
 #include <igraph/igraph.h>
-#include <unicode/uchar.h>
-#include <unicode/utf8.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -70,16 +68,6 @@ struct Community {
     int64_t              units  = 0;
 };
 
-// Numbers ("2023", the "185" of a note named "185_перечитай_чат") are terms search matches, but no topic's word.
-bool has_letter(const std::string & term) {
-    for (int32_t at = 0, size = static_cast<int32_t>(term.size()); at < size;) {
-        UChar32 c;
-        U8_NEXT(term.data(), at, size, c);
-        if (c >= 0 && u_isalpha(c)) return true;
-    }
-    return false;
-}
-
 // A unit's distinct terms, sorted.
 std::set<std::string> unique_terms(const std::string & joined) {
     auto split = terms_split(joined);
@@ -102,7 +90,8 @@ TermGraph graph_read(Store & store, Lexicon & lexicon) {
 
     TermGraph g;
     for (const auto & [t, c] : df) {
-        if (c >= 2 && static_cast<double>(c) <= std::max(2.0, kMaxDfShare * n) && has_letter(t))
+        if (c >= 2 && static_cast<double>(c) <= std::max(2.0, kMaxDfShare * n) &&
+            script_count(t).letters() > 0)  // numbers ("2023", the "185" of "185_перечитай_чат") name no topic
             g.vocabulary.push_back(t);
     }
     std::sort(g.vocabulary.begin(), g.vocabulary.end(),

@@ -33,7 +33,7 @@ std::string trim(std::string_view s) {
 
 bool content_word(const Lexicon::Word & w) {
     ScriptCounts c = script_count(w.surface);
-    if (c.ru + c.en + c.zh + c.other == 0) return false;  // numbers, markup
+    if (c.letters() == 0) return false;  // numbers, markup
     return c.zh > 0 || utf8_length(w.surface) >= 3;
 }
 

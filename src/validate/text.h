@@ -28,7 +28,7 @@ inline std::string whitespace_collapse(std::string_view text) {
 // A text's language by its letters (ru, zh or en); Latin names inside Russian text keep it Russian.
 inline std::string language_of(std::string_view text) {
     ScriptCounts c     = script_count(text);
-    size_t       total = c.ru + c.en + c.zh + c.other;
+    size_t       total = c.letters();
     if (c.ru > 0 && c.ru * 4 >= total) return "ru";
     if (c.zh > 0 && c.zh * 4 >= total) return "zh";
     return "en";
