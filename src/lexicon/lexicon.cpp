@@ -132,6 +132,17 @@ struct Lexicon::Impl {
             .first->second;
     }
 
+    // NFKC with case folding, ё -> е: what normalize() returns and words() splits.
+    icu::UnicodeString normalized(std::string_view text) const {
+        UErrorCode         err = U_ZERO_ERROR;
+        icu::UnicodeString in =
+            icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+        icu::UnicodeString out = nfkc_cf->normalize(in, err);
+        out.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x0451)),
+                           icu::UnicodeString(static_cast<UChar32>(0x0435)));
+        return out;
+    }
+
     // One word as ICU found it (a connector-free part of it): its term by script, unless it is a stop word.
     void word_add(const icu::UnicodeString & piece, bool keep_stop_words, std::vector<Lexicon::Word> & out) {
         Lexicon::Word w;
@@ -177,14 +188,8 @@ std::string Lexicon::dictionaries_id() {
 }
 
 std::string Lexicon::normalize(std::string_view text) {
-    UErrorCode         err = U_ZERO_ERROR;
-    icu::UnicodeString in =
-        icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-    icu::UnicodeString out = impl_->nfkc_cf->normalize(in, err);
-    out.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x0451)),
-                       icu::UnicodeString(static_cast<UChar32>(0x0435)));
     std::string utf8;
-    out.toUTF8String(utf8);
+    impl_->normalized(text).toUTF8String(utf8);
     return utf8;
 }
 
@@ -195,12 +200,7 @@ std::vector<std::string> Lexicon::terms(std::string_view text, bool keep_stop_wo
 }
 
 std::vector<Lexicon::Word> Lexicon::words(std::string_view text, bool keep_stop_words) {
-    UErrorCode         err = U_ZERO_ERROR;
-    icu::UnicodeString in =
-        icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-    icu::UnicodeString norm = impl_->nfkc_cf->normalize(in, err);
-    norm.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x0451)),
-                        icu::UnicodeString(static_cast<UChar32>(0x0435)));
+    icu::UnicodeString norm = impl_->normalized(text);
     // The typographic apostrophe is an apostrophe: "I’m" and "I'm" are one word.
     norm.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x2019)),
                         icu::UnicodeString(static_cast<UChar32>('\'')));
