@@ -15,7 +15,10 @@ turns that share no word), but a turn that shares no word with its question or i
 knowing what the words mean: "What authors has Tim read?" is answered by "Harry Potter and Game of Thrones are
 amazing".
 """
-import argparse, collections, json, re
+import argparse, collections, json, os, re, sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from locomo import sessions  # the session order bench-locomo.sh loads conversations in
 
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 5: "adversarial"}
 FUNCTION_WORDS = set("""a an the and or but if of at by for with about to from in on is are was were be been being am
@@ -49,10 +52,9 @@ def evidence(qa):
 def conversation_turns(conv):
     """dia_id -> text with caption, and dia_id -> the ids of the turns before and after it in its session."""
     texts, around = {}, {}
-    keys = sorted((int(m.group(1)), m.group(0)) for m in (re.fullmatch(r"session_(\d+)", k) for k in conv) if m)
-    for _, key in keys:
+    for _, turns, _ in sessions(conv):
         ids = []
-        for turn in conv[key] or []:
+        for turn in turns:
             texts[turn["dia_id"]] = turn.get("text", "") + " " + turn.get("blip_caption", "")
             ids.append(turn["dia_id"])
         for i, t in enumerate(ids):
