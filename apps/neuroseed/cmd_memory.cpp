@@ -262,7 +262,7 @@ void command_search_add(CLI::App & app, Context & ctx) {
                     std::string line = text.substr(from, end - from);
                     from             = end + 1;
                     line.erase(std::remove(line.begin(), line.end(), '\r'), line.end());  // CRLF text
-                    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+                    if (line.find_first_not_of(" \t") == std::string::npos) continue;
                     fmt::print("    {}\n", line);
                     ++shown;
                 }

@@ -159,8 +159,8 @@ Interpretation interpret(std::string_view text, Lexicon & lexicon, const Interpr
         if (digit || w.surface.find('.') != std::string::npos) ++code_like;
     }
     // The lexicon parts words at underscores, so a snake_case name is seen in the text itself.
+    auto word_byte = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80); };
     for (auto token : split_spaces(text)) {
-        auto word_byte = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80); };
         for (size_t i = 1; i + 1 < token.size(); ++i) {
             if (token[i] == '_' && word_byte(token[i - 1]) && word_byte(token[i + 1])) {
                 ++code_like;
