@@ -5,6 +5,8 @@
 # score.py, at least 50 per question (see locomo.py collect).
 #   scripts/bench-locomo.sh DATA.json OUT.jsonl [K] [HOPS]
 # With RERANK_MODEL=FILE.gguf (or RERANK_ENDPOINT=URL) the search's rerank step uses that cross-encoder.
+# With KEEP=DIR the work folder (each conversation's archive, queries and scored search results) is kept in DIR, as
+# bench/locomo_pretrained.sh reads it.
 # then: python3 ../shared/bench/locomo/score.py score DATA.json OUT.jsonl
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: scripts/bench-locomo.sh DATA.json OUT.jsonl [K] [HOPS]" >&2; exit 2; }
@@ -18,8 +20,18 @@ rerank=()
 [ -n "${RERANK_ENDPOINT:-}" ] && rerank=(--rerank-endpoint "$RERANK_ENDPOINT")
 bash "$root/scripts/build.sh" neuroseed >/dev/null
 ns="$root/build/bin/neuroseed"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+if [ -n "${KEEP:-}" ]; then
+    work="$(realpath -m "$KEEP")"
+    # Only a folder this script made (it leaves a marker) is emptied: KEEP=~ must not wipe a home.
+    if [ -n "$(ls -A "$work" 2>/dev/null)" ] && [ ! -e "$work/.bench-locomo" ]; then
+        echo "bench-locomo: KEEP=$work is not empty and was not made by this script" >&2
+        exit 2
+    fi
+    rm -rf "$work" && mkdir -p "$work" && touch "$work/.bench-locomo"
+else
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' EXIT
+fi
 python3 "$root/scripts/locomo.py" prepare "$data" "$work"
 for dir in "$work"/*/; do
     store="$dir/store"
