@@ -128,13 +128,18 @@ void command_index_add(CLI::App & app, Context & ctx) {
                                         {"ann_added", d.ann_added},
                                         {"ann_removed", d.ann_removed},
                                         {"ann_changed", d.ann_changed}}}};
-                out["phases"]      = nlohmann::json::array();
+                out["links"]  = {{"links", r.links.links}, {"resolved", r.links.resolved}, {"nodes", r.links.nodes}};
+                out["phases"] = nlohmann::json::array();
                 for (const auto & p : r.phases) out["phases"].push_back({{"name", p.name}, {"seconds", p.seconds}});
                 std::puts(out.dump(2).c_str());
                 return 0;
             }
             fmt::print("indexed {} note(s), {} unchanged; {} units in the index ({:.2f}s)\n", r.notes_indexed,
                        r.notes_unchanged, r.units, r.seconds);
+            if (r.links.links > 0) {
+                fmt::print("links: {} of {} wikilink(s) and embed(s) name a note here; {} note(s) linked to\n",
+                           r.links.resolved, r.links.links, r.links.nodes);
+            }
             if (d.embedder.empty()) {
                 fmt::print("dense: none (too little text for a corpus space)\n");
             } else if (d.embedder == "corpus") {

@@ -100,6 +100,7 @@ IndexReport index_build(Store & store, const Vocab & vocab, const IndexOptions &
     if (changed) store.term_df_refresh();
     phase_end("units");
     if (changed || !LexicalIndex::saved_current(store)) LexicalIndex::build_save(store);
+    report.links = LexicalIndex::open(store)->link_counts();
     store.meta_set(kTermsMetaKey, unit_terms_version());
     heap_release();
     phase_end("lexical");

@@ -70,6 +70,40 @@ std::pair<int64_t, int64_t> LexicalIndex::neighbours(int64_t unit_id) const {
     return {image_->array<int64_t>(image_->at.unit_prev)[doc], image_->array<int64_t>(image_->at.unit_next)[doc]};
 }
 
+std::vector<uint32_t> LexicalIndex::unit_links(int64_t unit_id) const {
+    int64_t doc = image_->doc_of(unit_id);
+    if (doc < 0) return {};
+    const uint64_t * begin = image_->array<uint64_t>(image_->at.unit_link_begin);
+    const uint32_t * nodes = image_->array<uint32_t>(image_->at.unit_link_node);
+    return {nodes + begin[doc], nodes + begin[doc + 1]};
+}
+
+std::vector<int64_t> LexicalIndex::link_units(uint32_t node, size_t limit) const {
+    std::vector<int64_t> out;
+    if (node >= image_->header.counts.link_nodes) return out;
+    const uint64_t * begin = image_->array<uint64_t>(image_->at.link_begin);
+    const uint32_t * docs  = image_->array<uint32_t>(image_->at.link_doc);
+    const int64_t *  ids   = image_->array<int64_t>(image_->at.unit_ids);
+    for (uint64_t m = begin[node]; m < begin[node + 1] && out.size() < limit; ++m) out.push_back(ids[docs[m]]);
+    return out;
+}
+
+LinkCounts LexicalIndex::link_counts() const {
+    const LexicalCounts & c = image_->header.counts;
+    return {static_cast<size_t>(c.links), static_cast<size_t>(c.links_resolved), static_cast<size_t>(c.link_nodes)};
+}
+
+size_t LexicalIndex::link_size(uint32_t node) const {
+    if (node >= image_->header.counts.link_nodes) return 0;
+    const uint64_t * begin = image_->array<uint64_t>(image_->at.link_begin);
+    return begin[node + 1] - begin[node];
+}
+
+int64_t LexicalIndex::link_note(uint32_t node) const {
+    if (node >= image_->header.counts.link_nodes) return 0;
+    return image_->array<int64_t>(image_->at.link_note)[node];
+}
+
 namespace {
 
 // One query term's postings while a query runs.

@@ -13,6 +13,7 @@
 // older than the store (a crash between the rename and the meta write, a forget) is never used.
 #pragma once
 
+#include "memory/memory.h"
 #include "store/store.h"
 
 #include <cstdint>
@@ -58,6 +59,13 @@ class LexicalIndex {
     // hundreds of candidates per query.
     int64_t                     note_of(int64_t unit_id) const;
     std::pair<int64_t, int64_t> neighbours(int64_t unit_id) const;
+    // Link nodes (see links.h): the nodes a unit is a member of; a node's members in order, at most `limit`; how
+    // many members it has; the note it stands for. Empty, 0 for an unknown unit or node.
+    std::vector<uint32_t> unit_links(int64_t unit_id) const;
+    std::vector<int64_t>  link_units(uint32_t node, size_t limit) const;
+    size_t                link_size(uint32_t node) const;
+    int64_t               link_note(uint32_t node) const;
+    LinkCounts            link_counts() const;
     // In how many units a term occurs (any column); 0 when it does not.
     int64_t  df(std::string_view term) const;
     size_t   units() const;

@@ -2,6 +2,7 @@
 #include "core/core.h"
 #include "memory/lexical.h"
 #include "memory/lexical_image.h"
+#include "memory/links.h"
 
 #include <algorithm>
 #include <chrono>
@@ -145,6 +146,21 @@ std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {
         notes.docs.push_back(doc_merge(scratch));
     });
 
+    // Reading order (note, seq, part), for neighbours and for the units that stand for a note in a link node.
+    std::sort(order.begin(), order.end());
+    std::unordered_map<int64_t, std::vector<int64_t>> note_units;
+    for (const auto & [note, seq, part, doc] : order) note_units[note].push_back(units.ids[doc]);
+    auto                  link_graph = link_nodes(store, note_units);
+    std::vector<uint64_t> link_begin{0};
+    std::vector<uint32_t> link_doc;
+    for (const auto & node : link_graph.nodes) {
+        for (int64_t id : node.units) {
+            auto it = std::lower_bound(units.ids.begin(), units.ids.end(), id);
+            link_doc.push_back(static_cast<uint32_t>(it - units.ids.begin()));
+        }
+        link_begin.push_back(link_doc.size());
+    }
+
     // The dictionary in name order, so a lookup is a binary search over the mapped file.
     std::vector<uint32_t> by_name(table.names.size());
     std::iota(by_name.begin(), by_name.end(), 0u);
@@ -159,8 +175,12 @@ std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {
     c.notes = notes.ids.size();
     for (const auto & d : units.docs) c.unit_postings += d.weighted.size();
     for (const auto & d : notes.docs) c.note_postings += d.weighted.size();
-    c.forward = forward.size();
-    c.speaker = speaker.size();
+    c.forward        = forward.size();
+    c.speaker        = speaker.size();
+    c.link_nodes     = link_graph.nodes.size();
+    c.links          = link_graph.links;
+    c.links_resolved = link_graph.resolved;
+    c.link_members   = link_doc.size();
     if (c.units >= UINT32_MAX || c.terms >= UINT32_MAX) {
         throw Error(ErrorKind::invalid_input, store.dir(), "the lexical index holds at most 4 billion units and terms");
     }
@@ -205,7 +225,6 @@ std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {
     runs_put(at.speaker_begin, at.speaker_term, speaker_begin, speaker);
     std::memcpy(put(at.unit_note), unit_note.data(), c.units * 8);
     // Neighbours in reading order within each note.
-    std::sort(order.begin(), order.end());
     auto * prev = reinterpret_cast<int64_t *>(put(at.unit_prev));
     auto * next = reinterpret_cast<int64_t *>(put(at.unit_next));
     for (size_t i = 0; i < order.size(); ++i) {
@@ -215,6 +234,20 @@ std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {
         prev[doc]         = has_prev ? units.ids[std::get<3>(order[i - 1])] : 0;
         next[doc]         = has_next ? units.ids[std::get<3>(order[i + 1])] : 0;
     }
+
+    // Link nodes: each node's note and members, then each unit's nodes (the same pairs, grouped by unit).
+    auto * link_note = reinterpret_cast<int64_t *>(put(at.link_note));
+    for (size_t i = 0; i < link_graph.nodes.size(); ++i) link_note[i] = link_graph.nodes[i].note_id;
+    std::memcpy(put(at.link_begin), link_begin.data(), link_begin.size() * 8);
+    std::memcpy(put(at.link_doc), link_doc.data(), link_doc.size() * 4);
+    auto * unit_link_begin = reinterpret_cast<uint64_t *>(put(at.unit_link_begin));
+    for (uint32_t doc : link_doc) ++unit_link_begin[doc + 1];
+    for (uint64_t d = 0; d < c.units; ++d) unit_link_begin[d + 1] += unit_link_begin[d];
+    std::vector<uint64_t> fill(unit_link_begin, unit_link_begin + c.units);
+    auto *                unit_link_node = reinterpret_cast<uint32_t *>(put(at.unit_link_node));
+    for (uint64_t node = 0; node < c.link_nodes; ++node)
+        for (uint64_t m = link_begin[node]; m < link_begin[node + 1]; ++m)
+            unit_link_node[fill[link_doc[m]]++] = static_cast<uint32_t>(node);
 
     image->attach(image->owned.data(), image->owned.size(), store.dir());
     return std::unique_ptr<LexicalIndex>(new LexicalIndex(std::move(image)));

@@ -20,7 +20,7 @@
 namespace neuroseed {
 
 inline constexpr char         kLexicalMagic[8] = {'N', 'S', 'L', 'E', 'X', 'I', 'C', 'X'};
-inline constexpr uint64_t     kLexicalVersion  = 3;
+inline constexpr uint64_t     kLexicalVersion  = 4;  // 4: link nodes
 inline constexpr const char * kLexicalFileName = "lexical.bin";
 inline constexpr const char * kLexicalMetaKey  = "lexical.build";
 
@@ -32,14 +32,18 @@ inline double idf_fts5(uint64_t df, uint64_t n) {
 }
 
 struct LexicalCounts {
-    uint64_t terms         = 0;
-    uint64_t term_chars    = 0;
-    uint64_t units         = 0;
-    uint64_t notes         = 0;
-    uint64_t unit_postings = 0;
-    uint64_t note_postings = 0;
-    uint64_t forward       = 0;
-    uint64_t speaker       = 0;
+    uint64_t terms          = 0;
+    uint64_t term_chars     = 0;
+    uint64_t units          = 0;
+    uint64_t notes          = 0;
+    uint64_t unit_postings  = 0;
+    uint64_t note_postings  = 0;
+    uint64_t forward        = 0;
+    uint64_t speaker        = 0;
+    uint64_t link_nodes     = 0;  // notes linked to (memory/links.h)
+    uint64_t link_members   = 0;  // their members, all nodes together
+    uint64_t links          = 0;  // wikilinks and embeds in the store
+    uint64_t links_resolved = 0;  // those that name a note of the store
 };
 
 struct LexicalHeader {
@@ -56,6 +60,7 @@ struct LexicalLayout {
     size_t note_begin, note_doc, note_score, note_max;
     size_t unit_ids, note_ids, forward_begin, forward_term, speaker_begin, speaker_term;
     size_t unit_note, unit_prev, unit_next;
+    size_t link_note, link_begin, link_doc, unit_link_begin, unit_link_node;
     size_t total;
 };
 
@@ -86,7 +91,13 @@ inline LexicalLayout layout_of(const LexicalCounts & c) {
     l.unit_note     = take(c.units * 8);
     l.unit_prev     = take(c.units * 8);
     l.unit_next     = take(c.units * 8);
-    l.total         = at;
+    // Link nodes both ways: each node's members (documents), and each unit's nodes.
+    l.link_note       = take(c.link_nodes * 8);
+    l.link_begin      = take((c.link_nodes + 1) * 8);
+    l.link_doc        = take(c.link_members * 4);
+    l.unit_link_begin = take((c.units + 1) * 8);
+    l.unit_link_node  = take(c.link_members * 4);
+    l.total           = at;
     return l;
 }
 
@@ -171,8 +182,16 @@ struct LexicalImage {
         if (!monotonic(term_offsets(), c.terms, c.term_chars) || !monotonic(units.begin, c.terms, c.unit_postings) ||
             !monotonic(notes.begin, c.terms, c.note_postings) ||
             !monotonic(array<uint64_t>(at.forward_begin), c.units, c.forward) ||
-            !monotonic(array<uint64_t>(at.speaker_begin), c.units, c.speaker)) {
+            !monotonic(array<uint64_t>(at.speaker_begin), c.units, c.speaker) ||
+            !monotonic(array<uint64_t>(at.link_begin), c.link_nodes, c.link_members) ||
+            !monotonic(array<uint64_t>(at.unit_link_begin), c.units, c.link_members)) {
             throw corrupt("the lexical index's arrays disagree");
+        }
+        const uint32_t * link_doc       = array<uint32_t>(at.link_doc);
+        const uint32_t * unit_link_node = array<uint32_t>(at.unit_link_node);
+        for (uint64_t i = 0; i < c.link_members; ++i) {
+            if (link_doc[i] >= c.units || unit_link_node[i] >= c.link_nodes)
+                throw corrupt("the lexical index's link nodes point outside it");
         }
     }
 };

@@ -74,6 +74,13 @@ struct DenseReport {
     size_t      ann_changed = 0;  // units whose vector changed (their text did)
 };
 
+// The notes' explicit links ([[wikilinks]], ![[embeds]]) as the index resolved them.
+struct LinkCounts {
+    size_t links    = 0;  // in the store
+    size_t resolved = 0;  // naming a note of the store (the rest name notes that are not there)
+    size_t nodes    = 0;  // notes linked to: the concept graph's link nodes
+};
+
 struct IndexReport {
     size_t                  notes_indexed   = 0;
     size_t                  notes_unchanged = 0;
@@ -81,6 +88,7 @@ struct IndexReport {
     size_t                  units           = 0;  // units in the whole index afterwards
     double                  seconds         = 0;
     DenseReport             dense;
+    LinkCounts              links;
     std::vector<IndexPhase> phases;  // in build order
 };
 
@@ -119,7 +127,7 @@ size_t            zones_build(Store & store);
 std::vector<Zone> zones_list(Store & store, size_t representatives = 3);
 
 struct SignalScore {
-    std::string name;       // "bm25", "session", "neighbour", "graph", "dense", "time", "speaker", "kinds", "rerank"
+    std::string name;  // "bm25", "session", "neighbour", "graph", "dense", "time", "speaker", "link", "kinds", "rerank"
     int         rank  = 0;  // 1-based rank of the unit under this signal alone; 0 when it did not score
     double      score = 0;  // normalised to [0, 1] within the query
 };

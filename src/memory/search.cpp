@@ -6,13 +6,16 @@
 #include "memory/graph.h"
 #include "memory/kinds.h"
 #include "memory/lexical.h"
+#include "memory/links.h"
 #include "memory/memory.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace neuroseed {
 
@@ -49,10 +52,21 @@ constexpr double  kBridgeShare    = 0.02;
 constexpr int64_t kBridgeMinUnits = 20;
 // HippoRAG's damping: half the mass returns to the query's terms each step, so activation stays near them.
 constexpr double kGraphDamping = 0.5;
+// A link node (links.h) takes part in the graph with at most this many of its members: the linked note's first
+// units, then the units that link to it.
+constexpr size_t kLinkUnits = 2 * kLinkNoteUnits;
+// A link node is a term of the graph under this name; the prefix is no character a lexicon term can hold.
+constexpr std::string_view kLinkTermPrefix = "\x01link:";
 
 // BM25's IDF, never negative.
 double idf_of(int64_t df, size_t n) {
     return std::log(1.0 + (static_cast<double>(n) - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
+}
+
+// The most units a term (or a link node) may be in and still bridge: a term in many units links everything to
+// everything.
+int64_t bridge_df_of(size_t units) {
+    return std::max(kBridgeMinUnits, static_cast<int64_t>(kBridgeShare * static_cast<double>(units)));
 }
 
 std::unordered_map<int64_t, double> scores_of(const std::vector<LexicalHit> & hits) {
@@ -70,8 +84,8 @@ std::unordered_map<int64_t, int> ranks_of(const std::unordered_map<int64_t, doub
     return out;
 }
 
-// The graph signal: hop-1 units from BM25, hop-2 units from the hop-1 units' salient terms, and personalized
-// PageRank over the units and terms of both hops, restarting at the query's terms.
+// The graph signal: hop-1 units from BM25, hop-2 units from the hop-1 units' salient terms and explicit links, and
+// personalized PageRank over the units and terms of both hops, restarting at the query's terms.
 Activation graph_signal(const LexicalIndex & lexical, const std::set<std::string> & query_set,
                         const std::vector<LexicalHit> & unit_hits) {
     size_t                                                n = lexical.units();
@@ -88,7 +102,7 @@ Activation graph_signal(const LexicalIndex & lexical, const std::set<std::string
 
     // Expansion terms: weighted by the BM25 score of the units they occur in and by their own rarity. A term
     // in many units bridges to everything, so it is no bridge; it would also make the second hop scan long lists.
-    const auto bridge_df = std::max(kBridgeMinUnits, static_cast<int64_t>(kBridgeShare * static_cast<double>(n)));
+    const auto                              bridge_df = bridge_df_of(n);
     std::unordered_map<std::string, double> expansion;
     for (size_t i = 0; i < hop1.size() && i < kExpansionUnits; ++i) {
         std::set<std::string> seen;
@@ -109,6 +123,24 @@ Activation graph_signal(const LexicalIndex & lexical, const std::set<std::string
         if (!unit_terms.count(h.unit_id)) unit_terms[h.unit_id] = lexical.unit_terms(h.unit_id);
     }
     std::unordered_map<std::string, double> idfs, seeds;
+    // Explicit links ([[wikilinks]], links.h): each link node a hop-1 unit is in becomes one more term of the graph,
+    // whose units are the node's members (the linked note's first units and the units that link to it), weighed
+    // by the IDF of its size as a term is. A node with more members than a bridge term may have links everything.
+    std::map<uint32_t, std::vector<int64_t>> nodes;  // node -> the hop-1 units in it
+    for (int64_t id : hop1)
+        for (uint32_t node : lexical.unit_links(id))
+            if (static_cast<int64_t>(lexical.link_size(node)) <= bridge_df) nodes[node].push_back(id);
+    for (const auto & [node, from] : nodes) {
+        std::string term = std::string(kLinkTermPrefix) + std::to_string(node);
+        idfs[term]       = idf_of(static_cast<int64_t>(lexical.link_size(node)), n);
+        std::set<int64_t> members(from.begin(), from.end());
+        for (int64_t id : lexical.link_units(node, kLinkUnits)) members.insert(id);
+        for (int64_t id : members) {
+            auto [it, fresh] = unit_terms.try_emplace(id);
+            if (fresh) it->second = lexical.unit_terms(id);
+            it->second.push_back(term);
+        }
+    }
     for (const auto & [id, terms] : unit_terms)
         for (const auto & t : terms)
             if (!idfs.count(t)) idfs[t] = idf(t);
@@ -120,7 +152,10 @@ Activation graph_signal(const LexicalIndex & lexical, const std::set<std::string
 std::vector<FieldConcept> field_of(const std::unordered_map<std::string, double> & terms,
                                    const std::set<std::string> &                   query) {
     std::vector<FieldConcept> out;
-    for (const auto & [term, weight] : terms) out.push_back({term, weight, query.count(term) > 0});
+    for (const auto & [term, weight] : terms) {
+        if (term.rfind(kLinkTermPrefix, 0) == 0) continue;  // a link node is no concept of the text
+        out.push_back({term, weight, query.count(term) > 0});
+    }
     std::sort(out.begin(), out.end(), [](const FieldConcept & a, const FieldConcept & b) {
         return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
     });
@@ -321,9 +356,22 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
         }
     }
 
+    // Link context: a lexical hit lends its score to the other members of its link nodes (links.h) the same way,
+    // a [[wikilink]] being a neighbour the writer chose: the linked note's first units, and the units that link
+    // to the note the hit is in. Nodes too large to be a bridge term lend nothing.
+    const auto                          bridge_df = bridge_df_of(index.units());
+    std::unordered_map<int64_t, double> linked;
+    for (const auto & h : unit_hits) {
+        for (uint32_t node : index.unit_links(h.unit_id)) {
+            if (static_cast<int64_t>(index.link_size(node)) > bridge_df) continue;
+            for (int64_t id : index.link_units(node, kLinkUnits))
+                if (id != h.unit_id) linked[id] = std::max(linked[id], lexical[h.unit_id].first);
+        }
+    }
+
     // Candidates: every unit some signal scored.
     std::set<int64_t> candidate_ids;
-    for (const auto * signal : {&neighbour, &graph, &dense})
+    for (const auto * signal : {&neighbour, &linked, &graph, &dense})
         for (const auto & [id, v] : *signal) candidate_ids.insert(id);
     for (const auto & h : unit_hits) candidate_ids.insert(h.unit_id);
     auto value_of = [](const std::unordered_map<int64_t, double> & m, int64_t id) {
@@ -354,6 +402,7 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
         auto    it        = lexical.find(id);
         auto    own       = it == lexical.end() ? std::pair<double, int>{0, 0} : it->second;
         double  near      = value_of(neighbour, id);
+        double  lent      = value_of(linked, id);
         double  activated = value_of(graph, id);
         double  similar   = value_of(dense, id);
         auto    dated_it  = units.find(id);
@@ -362,10 +411,10 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
         // The graph's and the dense space's job is reach: they rank units no lexical signal found, and leave
         // the order of those that were found to the lexical evidence (measured on LoCoMo dev: as reordering
         // signals both cost R@10, as reach they add at R@50).
-        bool found = own.first > 0 || near > 0;
+        bool found = own.first > 0 || near > 0 || lent > 0;
         bool named = spoken_by_named.count(id) > 0;
         Hit  h;
-        h.score = own.first + kWeightSession * session + kWeightNeighbour * near +
+        h.score = own.first + kWeightSession * session + kWeightNeighbour * (near + lent) +
                   (found ? 0.0 : kWeightGraph * activated + kWeightDense * similar) + (dated ? kWeightTime : 0.0) +
                   (named ? kWeightSpeaker : 0.0);
         h.signals = {{"bm25", own.second, own.first},
@@ -375,6 +424,7 @@ std::vector<Hit> Memory::search(std::string_view query, const SearchOptions & op
                      {"dense", similar > 0 ? dense_rank[id] : 0, similar}};
         if (!options.windows.empty()) h.signals.push_back({"time", 0, dated ? 1.0 : 0.0});
         if (!spoken_by_named.empty()) h.signals.push_back({"speaker", 0, named ? 1.0 : 0.0});
+        if (!linked.empty()) h.signals.push_back({"link", 0, lent});
         if (!kind.empty())
             h.signals.push_back({"kinds", kind.count(id) ? kind_rank[id] : 0, value_of(kind, id) / max_kind});
         h.superseded = replaced;

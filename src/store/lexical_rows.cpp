@@ -1,4 +1,4 @@
-// Full scans of the FTS5 rows, for the in-memory lexical index memory/ builds from them.
+// Full scans of the FTS5 rows and the links, for the in-memory lexical index memory/ builds from them.
 #include "store/sqlite_stmt.h"
 #include "store/store.h"
 
@@ -19,6 +19,23 @@ void Store::units_lexical_each(
 void Store::notes_lexical_each(const std::function<void(int64_t, const std::string &)> & fn) {
     Stmt s(db_, "SELECT rowid, terms FROM notes_fts WHERE rowid IN (SELECT id FROM notes) ORDER BY rowid");
     while (s.step()) fn(s.int64(0), s.text(1));
+}
+
+void Store::links_each(const std::function<void(const LinkRow &)> & fn) {
+    Stmt    s(db_,
+              "SELECT l.id, l.note_id, l.target, u.id FROM links l LEFT JOIN units u ON u.message_id = l.message_id "
+                 "WHERE l.kind IN ('wikilink', 'embed') ORDER BY l.id, u.seq, u.part");
+    LinkRow row;
+    int64_t link_id = 0;
+    while (s.step()) {
+        if (s.int64(0) != link_id) {
+            if (link_id != 0) fn(row);
+            link_id = s.int64(0);
+            row     = {s.int64(1), s.text(2), {}};
+        }
+        if (!s.is_null(3)) row.units.push_back(s.int64(3));
+    }
+    if (link_id != 0) fn(row);
 }
 
 }  // namespace neuroseed

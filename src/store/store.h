@@ -78,6 +78,15 @@ struct UnitTerms {
     std::string context;
 };
 
+// A [[wikilink]] or ![[embed]] as the concept graph reads it: the note it is in, its target as written (no alias or
+// #heading), and the units of the message it sits in, in reading order (none for a link outside any message, as in
+// front matter).
+struct LinkRow {
+    int64_t              note_id = 0;
+    std::string          target;
+    std::vector<int64_t> units;
+};
+
 struct LexicalHit {
     int64_t unit_id = 0;
     double  score   = 0;  // higher is better (negated FTS5 bm25)
@@ -248,6 +257,8 @@ class Store {
     void units_lexical_each(const std::function<void(int64_t unit_id, int64_t note_id, std::pair<int, int> position,
                                                      const UnitTerms &)> & fn);
     void notes_lexical_each(const std::function<void(int64_t note_id, const std::string & terms)> & fn);
+    // Every wikilink and embed of every note, in the order they were stored.
+    void links_each(const std::function<void(const LinkRow &)> & fn);
 
     // The dense model's term vectors (float32 blobs) and IDF, replaced whole.
     void dense_terms_replace(const std::vector<std::tuple<std::string, double, std::string>> & rows);
