@@ -2,6 +2,7 @@
 // nodes (see links.h).
 #include "memory/links.h"
 
+#include <nlohmann/json.hpp>
 #include <unicode/unistr.h>
 
 #include <algorithm>
@@ -32,10 +33,39 @@ struct Candidate {
     int64_t     note_id     = 0;
 };
 
+// The aliases a note's front matter gives it ("aliases: [Lisboa, LIS]", or one string, which older Obsidian
+// split at commas).
+std::vector<std::string> aliases_of(const std::string & meta_json) {
+    auto meta = nlohmann::json::parse(meta_json, nullptr, false);
+    if (!meta.is_object() || !meta.contains("front_matter") || !meta["front_matter"].is_object()) return {};
+    std::vector<std::string> out;
+    for (const char * key : {"aliases", "alias"}) {
+        if (!meta["front_matter"].contains(key)) continue;
+        const auto & value = meta["front_matter"][key];
+        if (value.is_string()) {
+            std::string text = value.get<std::string>();
+            for (size_t from = 0; from <= text.size();) {
+                size_t comma = std::min(text.find(',', from), text.size());
+                out.push_back(text.substr(from, comma - from));
+                from = comma + 1;
+            }
+        }
+        if (value.is_array())
+            for (const auto & item : value)
+                if (item.is_string()) out.push_back(item.get<std::string>());
+    }
+    return out;
+}
+
 // Every name a link may use for a note: each tail of its path ("c", "b/c", "a/b/c"), with and without the file's
-// extension; its title separately, since Obsidian itself resolves file names only.
+// extension, and its front-matter aliases, as Obsidian resolves them; its title separately, since Obsidian itself
+// resolves file names only.
 struct NameTable {
     std::unordered_map<std::string, std::vector<Candidate>> by_path, by_title;
+
+    void alias_add(int64_t note_id, const std::string & alias, const std::string & folder) {
+        if (auto name = link_name(alias); !name.empty()) by_path[name].push_back({folder, name.size(), note_id});
+    }
 
     void add(const NoteRow & note) {
         if (!note.title.empty()) by_title[link_name(note.title)].push_back({"", 0, note.id});
@@ -106,6 +136,8 @@ LinkGraph link_nodes(Store & store, const std::unordered_map<int64_t, std::vecto
         auto        slash  = path.rfind('/');
         folder_of[note.id] = slash == std::string::npos ? "" : path.substr(0, slash);
     }
+    for (const auto & [id, meta] : store.notes_meta_with_aliases())
+        for (const auto & alias : aliases_of(meta)) names.alias_add(id, alias, folder_of[id]);
     auto first_units = [&](int64_t note_id) {
         std::vector<int64_t> out;
         auto                 it = note_units.find(note_id);

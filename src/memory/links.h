@@ -1,7 +1,8 @@
 // Internal to memory/: explicit links between notes ([[wikilinks]], ![[embeds]]) as nodes of the concept graph.
 //
-// A link names a note as Obsidian resolves it: by file name without its extension, case-insensitively, or by the
-// tail of a path ("Trips/Lisbon" names ".../Trips/Lisbon.md"); a note's title (front matter) names it too. Where
+// A link names a note as Obsidian resolves it: by file name without its extension, case-insensitively, by the
+// tail of a path ("Trips/Lisbon" names ".../Trips/Lisbon.md") or by one of the note's front-matter aliases; a
+// note's title (front matter) names it when nothing else does. Where
 // several notes answer to the name, the one in the linking note's folder wins, then the shortest path, then the
 // oldest note. A name no note answers to links nothing (its words are still searched as text).
 //

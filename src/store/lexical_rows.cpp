@@ -38,4 +38,12 @@ void Store::links_each(const std::function<void(const LinkRow &)> & fn) {
     if (link_id != 0) fn(row);
 }
 
+std::vector<std::pair<int64_t, std::string>> Store::notes_meta_with_aliases() {
+    // Only the few notes that may have aliases are read: a vault of chats has none.
+    Stmt s(db_, "SELECT id, meta FROM notes WHERE meta LIKE '%alias%' ORDER BY id");
+    std::vector<std::pair<int64_t, std::string>> out;
+    while (s.step()) out.emplace_back(s.int64(0), s.text(1));
+    return out;
+}
+
 }  // namespace neuroseed

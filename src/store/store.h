@@ -259,6 +259,8 @@ class Store {
     void notes_lexical_each(const std::function<void(int64_t note_id, const std::string & terms)> & fn);
     // Every wikilink and embed of every note, in the order they were stored.
     void links_each(const std::function<void(const LinkRow &)> & fn);
+    // The metadata (a JSON object) of every note whose metadata names aliases, by note id.
+    std::vector<std::pair<int64_t, std::string>> notes_meta_with_aliases();
 
     // The dense model's term vectors (float32 blobs) and IDF, replaced whole.
     void dense_terms_replace(const std::vector<std::tuple<std::string, double, std::string>> & rows);

@@ -120,6 +120,18 @@ TEST_F(LinkedVault, NamesResolveToTheNoteInTheLinkingNotesFolderFirst) {
     EXPECT_FALSE(home);
 }
 
+TEST_F(LinkedVault, AFrontMatterAliasNamesItsNote) {
+    write("Trips/Lisbon.md", "---\naliases: [Lisboa, LIS]\n---\n# Lisbon\n\nTram 28 climbs to the castle.\n");
+    write("Diary.md", "# Diary\n\nBought the flight to [[lisboa]] for the spring holidays.\n");
+    write("Other.md", "# Other\n\nThe tram in our town is slow.\n");
+    build();
+    EXPECT_EQ(report_.links.resolved, 1u);
+    auto found = titles("flight holidays");
+    ASSERT_GE(found.size(), 2u);
+    EXPECT_EQ(found[0], "Diary");
+    EXPECT_EQ(found[1], "Lisbon") << "[[lisboa]] is the Lisbon note by its alias";
+}
+
 TEST_F(LinkedVault, ADanglingLinkOrALinkToItselfChangesNothing) {
     write("A.md", "# Alpha\n\nThe harbour walk, see [[Nowhere]] and [[A]].\n");
     write("B.md", "# Beta\n\nA quiet afternoon in the garden.\n");
