@@ -239,7 +239,8 @@ std::unique_ptr<LexicalIndex> LexicalIndex::build(Store & store) {
     auto * link_note = reinterpret_cast<int64_t *>(put(at.link_note));
     for (size_t i = 0; i < link_graph.nodes.size(); ++i) link_note[i] = link_graph.nodes[i].note_id;
     std::memcpy(put(at.link_begin), link_begin.data(), link_begin.size() * 8);
-    std::memcpy(put(at.link_doc), link_doc.data(), link_doc.size() * 4);
+    // An empty vector's data() may be null, which memcpy must not be given even for no bytes.
+    if (!link_doc.empty()) std::memcpy(put(at.link_doc), link_doc.data(), link_doc.size() * 4);
     auto * unit_link_begin = reinterpret_cast<uint64_t *>(put(at.unit_link_begin));
     for (uint32_t doc : link_doc) ++unit_link_begin[doc + 1];
     for (uint64_t d = 0; d < c.units; ++d) unit_link_begin[d + 1] += unit_link_begin[d];
